@@ -1,0 +1,13 @@
+// The kernel module's ABI: every export takes byte addresses (usize) into this module's memory and
+// element counts (i32), never allocates, and keeps no state. One file per op family; this file only
+// re-exports them.
+
+/** First byte past the module's static data: where TypeScript's arena starts. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+/** 1 in the relaxed-SIMD build, 0 in the baseline build: the runtime reports what it really loaded. */
+export function relaxedSimd(): i32 {
+  return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
+}
