@@ -10,3 +10,15 @@ export type { ParamSpec, ParamEntry, Init } from './runtime/params.js';
 export { Rng } from './rng.js';
 export { SeqwasmError, InitError, ShapeError, DataError, ModelFileError, ConfigError } from './errors.js';
 export type { DataLocation } from './errors.js';
+// `evaluate(model, data)` at the top level belongs to the training API (see ARCHITECTURE.md), so the
+// metrics' label-level `evaluate` is exported here as `evaluateMulticlass`, and as `metrics.evaluate`.
+export * as metrics from './metrics/index.js';
+export {
+  accuracy, classScores, confusionMatrix, f1, precision, precisionRecallF1, recall,
+  rocAuc, rocAucOneVsRest, rocCurve, crossEntropy, logLoss, LOG_LOSS_EPS,
+  evaluateBinary, evaluate as evaluateMulticlass, CurveRecorder,
+} from './metrics/index.js';
+export type {
+  Averaging, ClassScores, PrecisionRecallF1, RocPoint, BinaryOptions, EvaluationReport, MulticlassOptions,
+  CurveMetric, CurvePoint, Curves, Split,
+} from './metrics/index.js';
