@@ -22,3 +22,4 @@ export type {
   Averaging, ClassScores, PrecisionRecallF1, RocPoint, BinaryOptions, EvaluationReport, MulticlassOptions,
   CurveMetric, CurvePoint, Curves, Split,
 } from './metrics/index.js';
+export * from './io/index.js';
