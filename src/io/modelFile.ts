@@ -215,14 +215,18 @@ function checkVocab(vocab: readonly unknown[]): void {
 
 /**
  * Refuses what JSON.stringify would silently change: NaN/Infinity (→ null), undefined, functions,
- * symbols and bigints, class instances and typed arrays (→ {} or index maps), and cycles.
+ * symbols and bigints, class instances and typed arrays (→ {} or index maps), and cycles. Objects
+ * with a toJSON method are checked as what it returns.
  */
 function checkJson(value: unknown, path: string, object: boolean): void {
   if (object && (typeof value !== 'object' || value === null || Array.isArray(value))) {
     throw new ModelFileError(`model file: ${path} must be a plain object`);
   }
   const ancestors = new Set<unknown>();
-  const walk = (v: unknown, at: string): void => {
+  const walk = (value: unknown, at: string): void => {
+    // like JSON.stringify, an object with toJSON (a CurveRecorder, a Date) is stored as what it returns
+    const hasToJson = typeof value === 'object' && value !== null && typeof (value as { toJSON?: unknown }).toJSON === 'function';
+    const v = hasToJson ? (value as { toJSON(): unknown }).toJSON() : value;
     if (v === null || typeof v === 'string' || typeof v === 'boolean') return;
     if (typeof v === 'number') {
       if (!Number.isFinite(v)) throw new ModelFileError(`model file: ${at} is ${v}, which JSON cannot represent`, 'store null, or a string, for a missing value');
