@@ -42,7 +42,8 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Parses and validates the header of a complete safetensors file. Throws ModelFileError. */
 export function readSafetensorsHeader(bytes: Uint8Array): SafetensorsHeader {
-  if (!(bytes instanceof Uint8Array)) throw new ModelFileError(`safetensors: expected the file as a Uint8Array, got ${describeObject(bytes)}`);
+  // by tag, not instanceof: a Uint8Array from another realm (a worker, a vm context) is still one
+  if (!ArrayBuffer.isView(bytes) || (bytes as { [Symbol.toStringTag]?: string })[Symbol.toStringTag] !== 'Uint8Array') throw new ModelFileError(`safetensors: expected the file as a Uint8Array, got ${describeObject(bytes)}`);
   if (bytes.length < 8) {
     throw new ModelFileError(`safetensors: file is ${bytes.length} bytes, too short for the 8-byte header length`, 'the file is empty or truncated');
   }
