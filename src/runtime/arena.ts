@@ -25,6 +25,7 @@ export class Arena {
   private highWaterMark: number;
   private readonly free: Block[] = []; // sorted by ptr, coalesced
   private readonly live = new Map<number, number>(); // ptr -> bytes
+  private heapF32: Float32Array | undefined;
 
   constructor(memory: WebAssembly.Memory, base: number) {
     this.memory = memory;
@@ -102,6 +103,18 @@ export class Arena {
       this.top = last.ptr;
       this.free.pop();
     }
+  }
+
+  /** A view of the whole memory as f32, cached until the memory grows. */
+  f32(): Float32Array {
+    const buffer = this.memory.buffer;
+    if (this.heapF32?.buffer !== buffer) this.heapF32 = new Float32Array(buffer);
+    return this.heapF32;
+  }
+
+  /** Copies n f32 elements between byte addresses, making no view (safe inside a training step). */
+  copy(dst: number, src: number, n: number): void {
+    this.f32().copyWithin(dst >>> 2, src >>> 2, (src >>> 2) + n);
   }
 
   /** Grows the memory (between steps only) so that `end` bytes are addressable. */

@@ -13,6 +13,8 @@ export type Init =
   | 'ones'
   | { uniform: number }
   | { normal: number }
+  /** `blocks` stacked square orthogonal matrices (recurrent weights: one block per gate). */
+  | { orthogonal: number }
   | { values: ArrayLike<number> };
 
 export interface ParamSpec {
@@ -130,6 +132,32 @@ export class ParamTable {
     else if (init === 'ones') values.fill(1);
     else if ('uniform' in init) for (let i = 0; i < values.length; i++) values[i] = rng.uniform(-init.uniform, init.uniform);
     else if ('normal' in init) for (let i = 0; i < values.length; i++) values[i] = rng.normal() * init.normal;
+    else if ('orthogonal' in init) orthogonalBlocks(values, init.orthogonal, rng);
     else this.setParam(spec.name, init.values);
+  }
+}
+
+/** Orthogonal init of `blocks` stacked square blocks (H×H each), by Gram–Schmidt on Gaussian rows. */
+export function orthogonalBlocks(values: Float32Array, blocks: number, rng: Rng): void {
+  const H = Math.round(Math.sqrt(values.length / blocks));
+  const row = new Float64Array(H);
+  for (let b = 0; b < blocks; b++) {
+    const base = b * H * H;
+    for (let i = 0; i < H; i++) {
+      for (;;) {
+        for (let j = 0; j < H; j++) row[j] = rng.normal();
+        for (let p = 0; p < i; p++) {
+          let dot = 0;
+          for (let j = 0; j < H; j++) dot += row[j]! * values[base + p * H + j]!;
+          for (let j = 0; j < H; j++) row[j]! -= dot * values[base + p * H + j]!;
+        }
+        let norm = 0;
+        for (let j = 0; j < H; j++) norm += row[j]! * row[j]!;
+        norm = Math.sqrt(norm);
+        if (norm < 1e-6) continue; // a nearly dependent draw: draw again
+        for (let j = 0; j < H; j++) values[base + i * H + j] = row[j]! / norm;
+        break;
+      }
+    }
   }
 }
