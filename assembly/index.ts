@@ -2,6 +2,8 @@
 // element counts (i32), never allocates, and keeps no state. One file per op family; this file only
 // re-exports them.
 
+export * from './gemm';
+
 /** First byte past the module's static data: where TypeScript's arena starts. */
 export function heapBase(): usize {
   return __heap_base;

@@ -1,0 +1,229 @@
+// GEMM: the three products a linear layer needs, on register-blocked SIMD micro-kernels.
+//
+//   linearForward:        y[M,N]  = x[M,K]·w[N,K]ᵀ + b[N]       (w in PyTorch's (out, in) layout)
+//   linearBackwardInput:  dx[M,K] += dy[M,N]·w[N,K]
+//   linearBackwardWeight: dw[N,K] += dy[M,N]ᵀ·x[M,K],  db[N] += Σ_m dy[m,:]
+//
+// All three are C (+)= A·B with B packed into column panels of NR floats (k-major, zero-padded past the
+// edge) and A packed per block of MR rows (k-major), so the micro-kernel addresses both with one
+// pointer and immediate offsets: per k, NR/4 vector loads of B, MR broadcasts of A, MR·NR/4 madds,
+// all accumulators in registers. The inner dimension is cut into blocks of KC so a B block stays in L2.
+// The recurrent kernels (rnn.ts, gru.ts) reuse the micro-kernel through gemmPacked on a weight packed
+// once per optimizer step.
+// see: Goto & van de Geijn, "Anatomy of high-performance matrix multiplication", ACM TOMS 2008
+
+import { microKernel, tileColumns, tileRows } from './gemmKernel';
+
+// @ts-ignore: decorator
+@inline const F32: usize = 4;
+const MR: i32 = tileRows();
+const NR: i32 = tileColumns();
+/** Inner-dimension block: KC·NR floats of a B panel (16 KiB) stay in L1, KC·N of a B block in L2. */
+// @ts-ignore: decorator
+@inline const KC: i32 = 512;
+
+// @ts-ignore: decorator
+@inline function roundUp(n: i32, to: i32): i32 {
+  return (n + to - 1) / to * to;
+}
+
+// ---------------------------------------------------------------- packing
+
+/**
+ * Packs B (K×N, element (k,n) at b + (k·rowStride + n·colStride)·4) into panels: panel p holds
+ * columns [p·NR, p·NR+NR) as K rows of NR floats; columns past N are zero.
+ */
+function packB(bp: usize, b: usize, rowStride: i32, colStride: i32, K: i32, N: i32): void {
+  for (let j = 0; j < N; j += NR) {
+    const w = min(NR, N - j);
+    for (let k = 0; k < K; k++) {
+      const src = b + (<usize>k * rowStride + <usize>j * colStride) * F32;
+      if (colStride == 1 && w == NR) {
+        for (let c = 0; c < NR; c += 4) v128.store(bp + <usize>c * F32, v128.load(src + <usize>c * F32));
+      } else {
+        let c = 0;
+        for (; c < w; c++) store<f32>(bp + <usize>c * F32, load<f32>(src + <usize>c * colStride * F32));
+        for (; c < NR; c++) store<f32>(bp + <usize>c * F32, 0);
+      }
+      bp += <usize>NR * F32;
+    }
+  }
+}
+
+/** Packs an MR-row block of A (element (i,k) at a + (i·rowStride + k·colStride)·4) k-major; rows past mr are zero. */
+// @ts-ignore: decorator
+@inline function packA(ap: usize, a: usize, rowStride: i32, colStride: i32, mr: i32, K: i32): void {
+  if (colStride == 1) {
+    for (let r = 0; r < mr; r++) {
+      let src = a + <usize>r * rowStride * F32;
+      let dst = ap + <usize>r * F32;
+      for (let k = 0; k < K; k++) {
+        store<f32>(dst, load<f32>(src));
+        src += F32;
+        dst += <usize>MR * F32;
+      }
+    }
+  } else if (mr == MR && rowStride == 1) {
+    // A is the transpose of a row-major matrix: its MR rows at one k are MR consecutive floats
+    for (let k = 0; k < K; k++) memory.copy(ap + <usize>k * MR * F32, a + <usize>k * colStride * F32, <usize>MR * F32);
+    return;
+  } else {
+    for (let r = 0; r < mr; r++) {
+      for (let k = 0; k < K; k++) {
+        store<f32>(ap + <usize>(k * MR + r) * F32, load<f32>(a + (<usize>r * rowStride + <usize>k * colStride) * F32));
+      }
+    }
+  }
+  for (let r = mr; r < MR; r++) for (let k = 0; k < K; k++) store<f32>(ap + <usize>(k * MR + r) * F32, 0);
+}
+
+// ---------------------------------------------------------------- driver
+
+/**
+ * C[M×N] (+)= A[M×K]·B[K×N]. A and B are given by base address and strides in elements, so each
+ * can be a transpose; C is row-major with row stride ldc elements. bias (N floats, or 0) is added
+ * when not accumulating. work: gemmWorkspace(K, N) floats.
+ */
+function gemm(c: usize, ldc: i32, a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: i32,
+  M: i32, N: i32, K: i32, accumulate: bool, bias: usize, work: usize): void {
+  const Np = roundUp(N, NR);
+  const kcMax = min(K, KC);
+  const bpack = work;
+  const apack = bpack + <usize>kcMax * Np * F32;
+  const biasPad = apack + <usize>kcMax * MR * F32;
+  if (bias) {
+    memory.copy(biasPad, bias, <usize>N * F32);
+    memory.fill(biasPad + <usize>N * F32, 0, <usize>(Np - N) * F32);
+  }
+  const ldcBytes = <usize>ldc * F32;
+  if (K == 0 && !accumulate) {
+    // an empty product: y = b (or 0)
+    for (let i = 0; i < M; i++) {
+      if (bias) memory.copy(c + <usize>i * ldcBytes, bias, <usize>N * F32);
+      else memory.fill(c + <usize>i * ldcBytes, 0, <usize>N * F32);
+    }
+    return;
+  }
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kc = min(KC, K - k0);
+    // the first block writes (with the bias), later blocks add to it
+    const acc = accumulate || k0 > 0;
+    const biasHere: usize = !acc && bias ? biasPad : 0;
+    packB(bpack, b + <usize>k0 * bRow * F32, bRow, bCol, kc, N);
+    for (let i = 0; i < M; i += MR) {
+      const mr = min(MR, M - i);
+      packA(apack, a + (<usize>i * aRow + <usize>k0 * aCol) * F32, aRow, aCol, mr, kc);
+      let panel = bpack;
+      for (let j = 0; j < N; j += NR) {
+        microKernel(apack, panel, kc, c + <usize>i * ldcBytes + <usize>j * F32, ldcBytes, mr, min(NR, N - j), acc,
+          biasHere ? biasHere + <usize>j * F32 : 0);
+        panel += <usize>kc * NR * F32;
+      }
+    }
+  }
+}
+
+/** Floats of scratch gemm needs for an inner dimension K and N output columns. */
+// @ts-ignore: decorator
+@inline function gemmWorkspace(K: i32, N: i32): i32 {
+  const kc = min(K, KC);
+  return kc * roundUp(N, NR) + kc * MR + roundUp(N, NR);
+}
+
+// ---------------------------------------------------------------- the linear layer's three forms
+
+/** y[M,N] = x[M,K]·w[N,K]ᵀ + b[N] (b = 0: no bias). Overwrites y. */
+export function linearForward(y: usize, x: usize, w: usize, b: usize, M: i32, K: i32, N: i32, work: usize): void {
+  // B = wᵀ: element (k, n) is w[n·K + k]
+  gemm(y, N, x, K, 1, w, 1, K, M, N, K, false, b, work);
+}
+
+/** dx[M,K] += dy[M,N]·w[N,K]. The forward was y = x·wᵀ + b. */
+export function linearBackwardInput(dx: usize, dy: usize, w: usize, M: i32, K: i32, N: i32, work: usize): void {
+  gemm(dx, K, dy, N, 1, w, K, 1, M, K, N, true, 0, work);
+}
+
+/** dw[N,K] += dy[M,N]ᵀ·x[M,K]; db[N] += Σ_m dy[m,:] (db = 0: no bias). The forward was y = x·wᵀ + b. */
+export function linearBackwardWeight(dw: usize, db: usize, x: usize, dy: usize, M: i32, K: i32, N: i32, work: usize): void {
+  linearBackwardWeightStrided(dw, db, x, K, dy, N, M, K, N, work);
+}
+
+/**
+ * linearBackwardWeight on row-strided operands: x rows ldx elements apart, dy rows ldy apart (a slice
+ * of columns of a wider buffer, e.g. one gate block of (B,T,3H) gate gradients).
+ */
+export function linearBackwardWeightStrided(dw: usize, db: usize, x: usize, ldx: i32, dy: usize, ldy: i32,
+  M: i32, K: i32, N: i32, work: usize): void {
+  // A = dyᵀ: element (n, m) is dy[m·ldy + n]; B = x: element (m, k) is x[m·ldx + k]
+  gemm(dw, K, dy, 1, ldy, x, ldx, 1, N, K, M, true, 0, work);
+  if (db) columnSums(db, dy, ldy, M, N);
+}
+
+/** Floats of `work` any of the three forms needs for these dimensions. */
+export function linearWorkspace(M: i32, K: i32, N: i32): i32 {
+  return max(gemmWorkspace(K, N), max(gemmWorkspace(N, K), gemmWorkspace(M, K)));
+}
+
+/** db[N] += Σ_m dy[m·ld + n] */
+function columnSums(db: usize, dy: usize, ld: i32, M: i32, N: i32): void {
+  let n = 0;
+  for (; n + 4 <= N; n += 4) {
+    let s = f32x4.splat(0);
+    let p = dy + <usize>n * F32;
+    for (let m = 0; m < M; m++) {
+      s = f32x4.add(s, v128.load(p));
+      p += <usize>ld * F32;
+    }
+    v128.store(db + <usize>n * F32, f32x4.add(v128.load(db + <usize>n * F32), s));
+  }
+  for (; n < N; n++) {
+    let s: f32 = 0;
+    for (let m = 0; m < M; m++) s += load<f32>(dy + (<usize>m * ld + n) * F32);
+    store<f32>(db + <usize>n * F32, load<f32>(db + <usize>n * F32) + s);
+  }
+}
+
+// ---------------------------------------------------------------- pre-packed weights (recurrent kernels)
+
+/** Floats of a weight w (N,K) packed by packWeight: B = wᵀ as K rows of panels. */
+export function packedWeightSize(N: i32, K: i32): i32 {
+  return K * roundUp(N, NR);
+}
+
+/** Packs wᵀ (w: N×K) for gemmPacked: y = x·wᵀ. */
+export function packWeight(packed: usize, w: usize, N: i32, K: i32): void {
+  packB(packed, w, 1, K, K, N);
+}
+
+/** Floats of a weight w (N,K) packed by packWeightTransposed: B = w as N rows of panels. */
+export function packedWeightTransposedSize(N: i32, K: i32): i32 {
+  return N * roundUp(K, NR);
+}
+
+/** Packs w itself (N×K) for gemmPacked: y = x·w (the backward of y = x·wᵀ). */
+export function packWeightTransposed(packed: usize, w: usize, N: i32, K: i32): void {
+  packB(packed, w, K, 1, N, K);
+}
+
+/**
+ * y[M,N] (+)= x[M,K]·B[K,N] with B pre-packed (packWeight or packWeightTransposed) and row strides
+ * ldy, ldx in elements. work: gemmPackedWorkspace(K) floats. No bias.
+ */
+export function gemmPacked(y: usize, ldy: i32, x: usize, ldx: i32, packed: usize, M: i32, K: i32, N: i32,
+  accumulate: bool, work: usize): void {
+  const ldyBytes = <usize>ldy * F32;
+  for (let i = 0; i < M; i += MR) {
+    const mr = min(MR, M - i);
+    packA(work, x + <usize>i * ldx * F32, ldx, 1, mr, K);
+    let panel = packed;
+    for (let j = 0; j < N; j += NR) {
+      microKernel(work, panel, K, y + <usize>i * ldyBytes + <usize>j * F32, ldyBytes, mr, min(NR, N - j), accumulate, 0);
+      panel += <usize>K * NR * F32;
+    }
+  }
+}
+
+/** Floats of scratch gemmPacked needs. */
+export function gemmPackedWorkspace(K: i32): i32 {
+  return K * MR;
+}

@@ -1,0 +1,50 @@
+// Gradient checks: central differences in float64 on reference functions (the analytic backward of a
+// reference must agree to ~1e-7), and one random direction on float32 wasm kernels (JAX's check_grads
+// idea: float32 central differences are only good to ~1e-3, so one well-scaled direction is checked).
+import { expect } from 'vitest';
+import { mismatch } from './close.js';
+import type { Rng } from '../../dist/index.js';
+
+/** Central differences of a scalar function f at x, for every coordinate. */
+export function numericGradient(f: (x: Float64Array) => number, x: Float64Array, eps = 1e-6): Float64Array {
+  const grad = new Float64Array(x.length);
+  const probe = Float64Array.from(x);
+  for (let i = 0; i < x.length; i++) {
+    probe[i] = x[i]! + eps;
+    const up = f(probe);
+    probe[i] = x[i]! - eps;
+    const down = f(probe);
+    probe[i] = x[i]!;
+    grad[i] = (up - down) / (2 * eps);
+  }
+  return grad;
+}
+
+/** Asserts an analytic float64 gradient against central differences. */
+export function checkGradient(what: string, f: (x: Float64Array) => number, x: Float64Array, analytic: ArrayLike<number>,
+  tol = { atol: 1e-7, rtol: 1e-6 }, eps = 1e-6): void {
+  const problem = mismatch(analytic, numericGradient(f, x, eps), tol);
+  expect(problem, `${what}: analytic vs central differences: ${problem}`).toBeUndefined();
+}
+
+/**
+ * One-direction check of a float32 gradient: (f(x + εv) − f(x − εv)) / 2ε ≈ ⟨grad, v⟩ for a random unit
+ * direction v. f is evaluated by the caller's wasm kernel on float32 inputs.
+ */
+export function checkDirection(what: string, f: (x: Float32Array) => number, x: Float32Array, grad: ArrayLike<number>,
+  rng: Rng, { eps = 1e-2, rtol = 2e-2, atol = 1e-3 } = {}): void {
+  const v = new Float64Array(x.length);
+  let norm = 0;
+  for (let i = 0; i < v.length; i++) {
+    v[i] = rng.normal();
+    norm += v[i]! * v[i]!;
+  }
+  norm = Math.sqrt(norm);
+  const up = Float32Array.from(x, (xi, i) => xi + (eps * v[i]!) / norm);
+  const down = Float32Array.from(x, (xi, i) => xi - (eps * v[i]!) / norm);
+  const numeric = (f(up) - f(down)) / (2 * eps);
+  let analytic = 0;
+  for (let i = 0; i < v.length; i++) analytic += (grad[i]! * v[i]!) / norm;
+  const ok = Math.abs(numeric - analytic) <= atol + rtol * Math.abs(analytic);
+  expect(ok, `${what}: directional derivative ${numeric} vs ⟨grad, v⟩ ${analytic}`).toBe(true);
+}
