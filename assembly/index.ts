@@ -3,6 +3,16 @@
 // re-exports them.
 
 export * from './gemm';
+export * from './act';
+export * from './softmax';
+export * from './loss';
+export * from './pool';
+export * from './embed';
+export * from './optim';
+export * from './recurrent';
+export * from './rnn';
+export * from './gru';
+export * from './attention';
 
 /** First byte past the module's static data: where TypeScript's arena starts. */
 export function heapBase(): usize {

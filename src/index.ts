@@ -23,3 +23,19 @@ export type {
   CurveMetric, CurvePoint, Curves, Split,
 } from './metrics/index.js';
 export * from './io/index.js';
+export { createModel } from './nn/models/index.js';
+export { SequenceModel } from './nn/model.js';
+export type { ModelOptions, Explanation } from './nn/model.js';
+export type { Batch } from './nn/batch.js';
+export { resolveConfig, paramSpecs, expectedShapes, outputRows, MODEL_KINDS } from './nn/config.js';
+export type {
+  ModelConfig, ResolvedConfig, ModelKind, RnnConfig, GruConfig, MlpConfig, WeightedMlpConfig, AttentionConfig,
+  EmbeddingConfig, Activation, LossKind,
+} from './nn/config.js';
+export { createOptimizer } from './train/optim.js';
+export type { Optimizer, OptimizerConfig, OptimizerState } from './train/optim.js';
+export { train, epochOrder } from './train/train.js';
+export type { TrainOptions, TrainResult, Checkpoint, BatchSource, StepInfo, EvalInfo, EpochInfo, Metric, StopReason } from './train/train.js';
+export { evaluate, predictAll } from './train/evaluate.js';
+export { learningRate } from './train/schedule.js';
+export type { Schedule } from './train/schedule.js';

@@ -1,0 +1,66 @@
+// Losses on logits, with the softmax or sigmoid fused in for stability.
+//   cross-entropy: logits (B,C), targets (B) i32 class ids, probs (B,C), losses (B)
+//   binary cross-entropy with logits: logits (n), targets (n) f32 in [0, 1], losses (n)
+// Forwards return the mean loss; backwards accumulate scale·∂loss_i/∂logits (scale = 1/B for a mean).
+
+import { exp1, sigmoid1 } from './simd';
+
+// @ts-ignore: decorator
+@inline const F32: usize = 4;
+
+/** loss_b = log Σ_c e^{x_bc} − x_b,target (log-sum-exp with the max subtracted); probs = softmax(x). */
+export function crossEntropyForward(losses: usize, probs: usize, logits: usize, targets: usize, B: i32, C: i32): f32 {
+  let total: f64 = 0;
+  for (let b = 0; b < B; b++) {
+    const x = logits + <usize>(b * C) * F32;
+    const p = probs + <usize>(b * C) * F32;
+    let max: f32 = -Infinity;
+    for (let c = 0; c < C; c++) max = Mathf.max(max, load<f32>(x + <usize>c * F32));
+    let sum: f32 = 0;
+    for (let c = 0; c < C; c++) {
+      const e = exp1(load<f32>(x + <usize>c * F32) - max);
+      store<f32>(p + <usize>c * F32, e);
+      sum += e;
+    }
+    const inv: f32 = 1 / sum;
+    for (let c = 0; c < C; c++) store<f32>(p + <usize>c * F32, load<f32>(p + <usize>c * F32) * inv);
+    const target = load<i32>(targets + <usize>b * 4);
+    const loss = Mathf.log(sum) + max - load<f32>(x + <usize>target * F32);
+    store<f32>(losses + <usize>b * F32, loss);
+    total += loss;
+  }
+  return <f32>(total / B);
+}
+
+/** dlogits += scale·(probs − onehot(target)): the fused softmax + cross-entropy gradient. */
+export function crossEntropyBackward(dlogits: usize, probs: usize, targets: usize, B: i32, C: i32, scale: f32): void {
+  for (let b = 0; b < B; b++) {
+    const target = load<i32>(targets + <usize>b * 4);
+    for (let c = 0; c < C; c++) {
+      const o = <usize>(b * C + c) * F32;
+      const g = load<f32>(probs + o) - (c == target ? <f32>1 : <f32>0);
+      store<f32>(dlogits + o, load<f32>(dlogits + o) + scale * g);
+    }
+  }
+}
+
+/** loss_i = max(x, 0) − x·y + log(1 + e^{−|x|}): never overflows, whatever the logit. */
+export function bceForward(losses: usize, logits: usize, targets: usize, n: i32): f32 {
+  let total: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const x = load<f32>(logits + <usize>i * F32);
+    const y = load<f32>(targets + <usize>i * F32);
+    const loss = Mathf.max(x, 0) - x * y + <f32>Math.log1p(<f64>exp1(-Mathf.abs(x)));
+    store<f32>(losses + <usize>i * F32, loss);
+    total += loss;
+  }
+  return <f32>(total / n);
+}
+
+/** dlogits += scale·(σ(x) − y) */
+export function bceBackward(dlogits: usize, logits: usize, targets: usize, n: i32, scale: f32): void {
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i * F32;
+    store<f32>(dlogits + o, load<f32>(dlogits + o) + scale * (sigmoid1(load<f32>(logits + o)) - load<f32>(targets + o)));
+  }
+}
