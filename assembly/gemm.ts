@@ -12,12 +12,13 @@
 // once per optimizer step.
 // see: Goto & van de Geijn, "Anatomy of high-performance matrix multiplication", ACM TOMS 2008
 
-import { microKernel, tileColumns, tileRows } from './gemmKernel';
+import { microKernel, singleRowKernel, singleRowPanels, tileColumns, tileRows } from './gemmKernel';
 
 // @ts-ignore: decorator
 @inline const F32: usize = 4;
 const MR: i32 = tileRows();
 const NR: i32 = tileColumns();
+const PANELS: i32 = singleRowPanels();
 /** Inner-dimension block: KC·NR floats of a B panel (16 KiB) stay in L1, KC·N of a B block in L2. */
 // @ts-ignore: decorator
 @inline const KC: i32 = 512;
@@ -86,48 +87,91 @@ function packB(bp: usize, b: usize, rowStride: i32, colStride: i32, K: i32, N: i
  */
 function gemm(c: usize, ldc: i32, a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: i32,
   M: i32, N: i32, K: i32, accumulate: bool, bias: usize, work: usize): void {
-  const Np = roundUp(N, NR);
   const kcMax = min(K, KC);
   const bpack = work;
-  const apack = bpack + <usize>kcMax * Np * F32;
-  const biasPad = apack + <usize>kcMax * MR * F32;
-  if (bias) {
-    memory.copy(biasPad, bias, <usize>N * F32);
-    memory.fill(biasPad + <usize>N * F32, 0, <usize>(Np - N) * F32);
-  }
-  const ldcBytes = <usize>ldc * F32;
-  if (K == 0 && !accumulate) {
-    // an empty product: y = b (or 0)
-    for (let i = 0; i < M; i++) {
-      if (bias) memory.copy(c + <usize>i * ldcBytes, bias, <usize>N * F32);
-      else memory.fill(c + <usize>i * ldcBytes, 0, <usize>N * F32);
-    }
-    return;
-  }
+  const rest = bpack + <usize>kcMax * roundUp(N, NR) * F32;
+  if (K == 0) emptyProduct(c, ldc, M, N, accumulate, bias);
   for (let k0 = 0; k0 < K; k0 += KC) {
     const kc = min(KC, K - k0);
-    // the first block writes (with the bias), later blocks add to it
-    const acc = accumulate || k0 > 0;
-    const biasHere: usize = !acc && bias ? biasPad : 0;
     packB(bpack, b + <usize>k0 * bRow * F32, bRow, bCol, kc, N);
-    for (let i = 0; i < M; i += MR) {
-      const mr = min(MR, M - i);
-      packA(apack, a + (<usize>i * aRow + <usize>k0 * aCol) * F32, aRow, aCol, mr, kc);
-      let panel = bpack;
-      for (let j = 0; j < N; j += NR) {
-        microKernel(apack, panel, kc, c + <usize>i * ldcBytes + <usize>j * F32, ldcBytes, mr, min(NR, N - j), acc,
-          biasHere ? biasHere + <usize>j * F32 : 0);
-        panel += <usize>kc * NR * F32;
-      }
+    multiplyBlock(c, ldc, a + <usize>k0 * aCol * F32, aRow, aCol, bpack, <usize>kc * NR * F32, M, N, kc,
+      accumulate || k0 > 0, k0 == 0 ? bias : 0, rest);
+  }
+}
+
+/**
+ * C (+)= A·B where B is already packed over all K (packWeight): the k-block [k0, k0+kc) of each panel
+ * starts k0·NR floats into it, panels K·NR floats apart. work: packedWorkspace(K, N) floats.
+ */
+function gemmPrepacked(c: usize, ldc: i32, a: usize, aRow: i32, aCol: i32, packed: usize,
+  M: i32, N: i32, K: i32, accumulate: bool, bias: usize, work: usize): void {
+  if (K == 0) emptyProduct(c, ldc, M, N, accumulate, bias);
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kc = min(KC, K - k0);
+    multiplyBlock(c, ldc, a + <usize>k0 * aCol * F32, aRow, aCol, packed + <usize>k0 * NR * F32, <usize>K * NR * F32,
+      M, N, kc, accumulate || k0 > 0, k0 == 0 ? bias : 0, work);
+  }
+}
+
+/**
+ * One k-block: C (+)= A[:, block]·Bp[block, :], the first block adding the bias. work holds a packed A
+ * row block (kc·MR floats) and the zero-padded bias (N rounded up to NR).
+ */
+function multiplyBlock(c: usize, ldc: i32, a: usize, aRow: i32, aCol: i32, bp: usize, panelStride: usize,
+  M: i32, N: i32, kc: i32, accumulate: bool, bias: usize, work: usize): void {
+  const apack = work;
+  let biasPad: usize = 0;
+  if (bias) {
+    biasPad = apack + <usize>kc * MR * F32;
+    memory.copy(biasPad, bias, <usize>N * F32);
+    memory.fill(biasPad + <usize>N * F32, 0, <usize>(roundUp(N, NR) - N) * F32);
+  }
+  const ldcBytes = <usize>ldc * F32;
+  for (let i = 0; i < M; i += MR) {
+    const mr = min(MR, M - i);
+    packA(apack, a + <usize>i * aRow * F32, aRow, aCol, mr, kc);
+    rowBlock(apack, bp, panelStride, kc, c + <usize>i * ldcBytes, ldcBytes, mr, N, accumulate, biasPad);
+  }
+}
+
+/** C = bias rows (or 0) for an empty inner dimension; nothing to add when accumulating. */
+function emptyProduct(c: usize, ldc: i32, M: i32, N: i32, accumulate: bool, bias: usize): void {
+  if (accumulate) return;
+  for (let i = 0; i < M; i++) {
+    const row = c + <usize>i * ldc * F32;
+    if (bias) memory.copy(row, bias, <usize>N * F32);
+    else memory.fill(row, 0, <usize>N * F32);
+  }
+}
+
+/** One packed block of mr ≤ MR rows times every panel of B: C[mr×N] (+)= Ap·Bp. */
+// @ts-ignore: decorator
+@inline function rowBlock(ap: usize, bp: usize, panelStride: usize, K: i32, c: usize, ldc: usize, mr: i32, N: i32,
+  accumulate: bool, bias: usize): void {
+  let j = 0;
+  if (mr == 1) {
+    // a single row: several full panels per pass
+    for (; j + PANELS * NR <= N; j += PANELS * NR) {
+      singleRowKernel(ap, bp, panelStride, K, c + <usize>j * F32, accumulate, bias ? bias + <usize>j * F32 : 0);
+      bp += <usize>PANELS * panelStride;
     }
+  }
+  for (; j < N; j += NR) {
+    microKernel(ap, bp, K, c + <usize>j * F32, ldc, mr, min(NR, N - j), accumulate, bias ? bias + <usize>j * F32 : 0);
+    bp += panelStride;
   }
 }
 
 /** Floats of scratch gemm needs for an inner dimension K and N output columns. */
 // @ts-ignore: decorator
 @inline function gemmWorkspace(K: i32, N: i32): i32 {
-  const kc = min(K, KC);
-  return kc * roundUp(N, NR) + kc * MR + roundUp(N, NR);
+  return min(K, KC) * roundUp(N, NR) + packedWorkspace(K, N);
+}
+
+/** Floats of scratch gemmPrepacked needs: a packed A row block and the padded bias. */
+// @ts-ignore: decorator
+@inline function packedWorkspace(K: i32, N: i32): i32 {
+  return min(K, KC) * MR + roundUp(N, NR);
 }
 
 // ---------------------------------------------------------------- the linear layer's three forms
@@ -207,23 +251,19 @@ export function packWeightTransposed(packed: usize, w: usize, N: i32, K: i32): v
 
 /**
  * y[M,N] (+)= x[M,K]·B[K,N] with B pre-packed (packWeight or packWeightTransposed) and row strides
- * ldy, ldx in elements. work: gemmPackedWorkspace(K) floats. No bias.
+ * ldy, ldx in elements. work: gemmPackedWorkspace(K, N) floats. No bias.
  */
 export function gemmPacked(y: usize, ldy: i32, x: usize, ldx: i32, packed: usize, M: i32, K: i32, N: i32,
   accumulate: bool, work: usize): void {
-  const ldyBytes = <usize>ldy * F32;
-  for (let i = 0; i < M; i += MR) {
-    const mr = min(MR, M - i);
-    packA(work, x + <usize>i * ldx * F32, ldx, 1, mr, K);
-    let panel = packed;
-    for (let j = 0; j < N; j += NR) {
-      microKernel(work, panel, K, y + <usize>i * ldyBytes + <usize>j * F32, ldyBytes, mr, min(NR, N - j), accumulate, 0);
-      panel += <usize>K * NR * F32;
-    }
-  }
+  gemmPrepacked(y, ldy, x, ldx, 1, packed, M, N, K, accumulate, 0, work);
 }
 
 /** Floats of scratch gemmPacked needs. */
-export function gemmPackedWorkspace(K: i32): i32 {
-  return K * MR;
+export function gemmPackedWorkspace(K: i32, N: i32): i32 {
+  return packedWorkspace(K, N);
+}
+
+/** linearForward with w already packed by packWeight (inference, or a weight used several times per step). */
+export function linearForwardPacked(y: usize, x: usize, packed: usize, b: usize, M: i32, K: i32, N: i32, work: usize): void {
+  gemmPrepacked(y, N, x, K, 1, packed, M, N, K, false, b, work);
 }

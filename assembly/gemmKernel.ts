@@ -8,12 +8,108 @@ export function tileRows(): i32 { return 4; }
 /** Columns of the register tile (2 f32x4 vectors). */
 export function tileColumns(): i32 { return 8; }
 
-/**
- * tile[MR×NR] = Ap[K×MR]ᵀ·Bp[K×NR] (+ the old tile when accumulate, + a bias row when bias ≠ 0), stored
- * to c (row stride ldc bytes); only the first mr rows and nr columns are written.
- */
+/** tile[1×NR] = Ap[K×MR]ᵀ·Bp[K×NR] for the first 1 row(s) of Ap (+ old tile when accumulate, + bias row), first nr columns stored. */
 // @ts-ignore: decorator
-@inline export function microKernel(ap: usize, bp: usize, K: i32, c: usize, ldc: usize, mr: i32, nr: i32, accumulate: bool, bias: usize): void {
+@inline function tile1(ap: usize, bp: usize, K: i32, c: usize, ldc: usize, mr: i32, nr: i32, accumulate: bool, bias: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  const end = ap + <usize>K * 16;
+  while (ap < end) {
+    const b0 = v128.load(bp, 0);
+    const b1 = v128.load(bp, 16);
+    const a0 = v128.load32_splat(ap, 0);
+    c00 = madd(a0, b0, c00);
+    c01 = madd(a0, b1, c01);
+    ap += 16;
+    bp += 32;
+  }
+  if (bias) {
+    const bias0 = v128.load(bias, 0);
+    const bias1 = v128.load(bias, 16);
+    c00 = f32x4.add(c00, bias0); c01 = f32x4.add(c01, bias1);
+  }
+  if (nr == 8) {
+    { v128.store(c, accumulate ? f32x4.add(c00, v128.load(c, 0)) : c00, 0); v128.store(c, accumulate ? f32x4.add(c01, v128.load(c, 16)) : c01, 16); }
+    return;
+  }
+  { storeEdge(c, c00, nr - 0, accumulate); storeEdge(c + 16, c01, nr - 4, accumulate); }
+}
+
+/** tile[2×NR] = Ap[K×MR]ᵀ·Bp[K×NR] for the first 2 row(s) of Ap (+ old tile when accumulate, + bias row), first nr columns stored. */
+// @ts-ignore: decorator
+@inline function tile2(ap: usize, bp: usize, K: i32, c: usize, ldc: usize, mr: i32, nr: i32, accumulate: bool, bias: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  const end = ap + <usize>K * 16;
+  while (ap < end) {
+    const b0 = v128.load(bp, 0);
+    const b1 = v128.load(bp, 16);
+    const a0 = v128.load32_splat(ap, 0);
+    c00 = madd(a0, b0, c00);
+    c01 = madd(a0, b1, c01);
+    const a1 = v128.load32_splat(ap, 4);
+    c10 = madd(a1, b0, c10);
+    c11 = madd(a1, b1, c11);
+    ap += 16;
+    bp += 32;
+  }
+  if (bias) {
+    const bias0 = v128.load(bias, 0);
+    const bias1 = v128.load(bias, 16);
+    c00 = f32x4.add(c00, bias0); c01 = f32x4.add(c01, bias1);
+    c10 = f32x4.add(c10, bias0); c11 = f32x4.add(c11, bias1);
+  }
+  if (nr == 8) {
+    { v128.store(c, accumulate ? f32x4.add(c00, v128.load(c, 0)) : c00, 0); v128.store(c, accumulate ? f32x4.add(c01, v128.load(c, 16)) : c01, 16); }
+    { v128.store(c + 1 * ldc, accumulate ? f32x4.add(c10, v128.load(c + 1 * ldc, 0)) : c10, 0); v128.store(c + 1 * ldc, accumulate ? f32x4.add(c11, v128.load(c + 1 * ldc, 16)) : c11, 16); }
+    return;
+  }
+  { storeEdge(c, c00, nr - 0, accumulate); storeEdge(c + 16, c01, nr - 4, accumulate); }
+  { storeEdge(c + 1 * ldc, c10, nr - 0, accumulate); storeEdge(c + 1 * ldc + 16, c11, nr - 4, accumulate); }
+}
+
+/** tile[3×NR] = Ap[K×MR]ᵀ·Bp[K×NR] for the first 3 row(s) of Ap (+ old tile when accumulate, + bias row), first nr columns stored. */
+// @ts-ignore: decorator
+@inline function tile3(ap: usize, bp: usize, K: i32, c: usize, ldc: usize, mr: i32, nr: i32, accumulate: bool, bias: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  const end = ap + <usize>K * 16;
+  while (ap < end) {
+    const b0 = v128.load(bp, 0);
+    const b1 = v128.load(bp, 16);
+    const a0 = v128.load32_splat(ap, 0);
+    c00 = madd(a0, b0, c00);
+    c01 = madd(a0, b1, c01);
+    const a1 = v128.load32_splat(ap, 4);
+    c10 = madd(a1, b0, c10);
+    c11 = madd(a1, b1, c11);
+    const a2 = v128.load32_splat(ap, 8);
+    c20 = madd(a2, b0, c20);
+    c21 = madd(a2, b1, c21);
+    ap += 16;
+    bp += 32;
+  }
+  if (bias) {
+    const bias0 = v128.load(bias, 0);
+    const bias1 = v128.load(bias, 16);
+    c00 = f32x4.add(c00, bias0); c01 = f32x4.add(c01, bias1);
+    c10 = f32x4.add(c10, bias0); c11 = f32x4.add(c11, bias1);
+    c20 = f32x4.add(c20, bias0); c21 = f32x4.add(c21, bias1);
+  }
+  if (nr == 8) {
+    { v128.store(c, accumulate ? f32x4.add(c00, v128.load(c, 0)) : c00, 0); v128.store(c, accumulate ? f32x4.add(c01, v128.load(c, 16)) : c01, 16); }
+    { v128.store(c + 1 * ldc, accumulate ? f32x4.add(c10, v128.load(c + 1 * ldc, 0)) : c10, 0); v128.store(c + 1 * ldc, accumulate ? f32x4.add(c11, v128.load(c + 1 * ldc, 16)) : c11, 16); }
+    { v128.store(c + 2 * ldc, accumulate ? f32x4.add(c20, v128.load(c + 2 * ldc, 0)) : c20, 0); v128.store(c + 2 * ldc, accumulate ? f32x4.add(c21, v128.load(c + 2 * ldc, 16)) : c21, 16); }
+    return;
+  }
+  { storeEdge(c, c00, nr - 0, accumulate); storeEdge(c + 16, c01, nr - 4, accumulate); }
+  { storeEdge(c + 1 * ldc, c10, nr - 0, accumulate); storeEdge(c + 1 * ldc + 16, c11, nr - 4, accumulate); }
+  { storeEdge(c + 2 * ldc, c20, nr - 0, accumulate); storeEdge(c + 2 * ldc + 16, c21, nr - 4, accumulate); }
+}
+
+/** tile[4×NR] = Ap[K×MR]ᵀ·Bp[K×NR] for the first 4 row(s) of Ap (+ old tile when accumulate, + bias row), first nr columns stored. */
+// @ts-ignore: decorator
+@inline function tileFull(ap: usize, bp: usize, K: i32, c: usize, ldc: usize, mr: i32, nr: i32, accumulate: bool, bias: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -45,21 +141,79 @@ export function tileColumns(): i32 { return 8; }
     c20 = f32x4.add(c20, bias0); c21 = f32x4.add(c21, bias1);
     c30 = f32x4.add(c30, bias0); c31 = f32x4.add(c31, bias1);
   }
-  if (mr == 4 && nr == 8) {
-    v128.store(c, accumulate ? f32x4.add(c00, v128.load(c, 0)) : c00, 0);
-    v128.store(c, accumulate ? f32x4.add(c01, v128.load(c, 16)) : c01, 16);
-    v128.store(c + 1 * ldc, accumulate ? f32x4.add(c10, v128.load(c + 1 * ldc, 0)) : c10, 0);
-    v128.store(c + 1 * ldc, accumulate ? f32x4.add(c11, v128.load(c + 1 * ldc, 16)) : c11, 16);
-    v128.store(c + 2 * ldc, accumulate ? f32x4.add(c20, v128.load(c + 2 * ldc, 0)) : c20, 0);
-    v128.store(c + 2 * ldc, accumulate ? f32x4.add(c21, v128.load(c + 2 * ldc, 16)) : c21, 16);
-    v128.store(c + 3 * ldc, accumulate ? f32x4.add(c30, v128.load(c + 3 * ldc, 0)) : c30, 0);
-    v128.store(c + 3 * ldc, accumulate ? f32x4.add(c31, v128.load(c + 3 * ldc, 16)) : c31, 16);
+  if (nr == 8) {
+    { v128.store(c, accumulate ? f32x4.add(c00, v128.load(c, 0)) : c00, 0); v128.store(c, accumulate ? f32x4.add(c01, v128.load(c, 16)) : c01, 16); }
+    if (mr > 1) { v128.store(c + 1 * ldc, accumulate ? f32x4.add(c10, v128.load(c + 1 * ldc, 0)) : c10, 0); v128.store(c + 1 * ldc, accumulate ? f32x4.add(c11, v128.load(c + 1 * ldc, 16)) : c11, 16); }
+    if (mr > 2) { v128.store(c + 2 * ldc, accumulate ? f32x4.add(c20, v128.load(c + 2 * ldc, 0)) : c20, 0); v128.store(c + 2 * ldc, accumulate ? f32x4.add(c21, v128.load(c + 2 * ldc, 16)) : c21, 16); }
+    if (mr > 3) { v128.store(c + 3 * ldc, accumulate ? f32x4.add(c30, v128.load(c + 3 * ldc, 0)) : c30, 0); v128.store(c + 3 * ldc, accumulate ? f32x4.add(c31, v128.load(c + 3 * ldc, 16)) : c31, 16); }
     return;
   }
   { storeEdge(c, c00, nr - 0, accumulate); storeEdge(c + 16, c01, nr - 4, accumulate); }
   if (mr > 1) { storeEdge(c + 1 * ldc, c10, nr - 0, accumulate); storeEdge(c + 1 * ldc + 16, c11, nr - 4, accumulate); }
   if (mr > 2) { storeEdge(c + 2 * ldc, c20, nr - 0, accumulate); storeEdge(c + 2 * ldc + 16, c21, nr - 4, accumulate); }
   if (mr > 3) { storeEdge(c + 3 * ldc, c30, nr - 0, accumulate); storeEdge(c + 3 * ldc + 16, c31, nr - 4, accumulate); }
+}
+
+/** Panels the single-row kernel covers at once. */
+export function singleRowPanels(): i32 { return 4; }
+
+/** row[PANELS·NR] (+)= Ap[K×MR]ᵀ·Bp for the first row of Ap over 4 full panels `stride` bytes apart. */
+// @ts-ignore: decorator
+@inline export function singleRowKernel(ap: usize, bp: usize, stride: usize, K: i32, c: usize, accumulate: bool, bias: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let bp1 = bp + stride;
+  let bp2 = bp + 2 * stride;
+  let bp3 = bp + 3 * stride;
+  const end = ap + <usize>K * 16;
+  while (ap < end) {
+    const a = v128.load32_splat(ap);
+    c00 = madd(a, v128.load(bp, 0), c00);
+    c01 = madd(a, v128.load(bp, 16), c01);
+    c10 = madd(a, v128.load(bp1, 0), c10);
+    c11 = madd(a, v128.load(bp1, 16), c11);
+    c20 = madd(a, v128.load(bp2, 0), c20);
+    c21 = madd(a, v128.load(bp2, 16), c21);
+    c30 = madd(a, v128.load(bp3, 0), c30);
+    c31 = madd(a, v128.load(bp3, 16), c31);
+    ap += 16;
+    bp += 32;
+    bp1 += 32;
+    bp2 += 32;
+    bp3 += 32;
+  }
+  if (bias) {
+    c00 = f32x4.add(c00, v128.load(bias, 0));
+    c01 = f32x4.add(c01, v128.load(bias, 16));
+    c10 = f32x4.add(c10, v128.load(bias, 32));
+    c11 = f32x4.add(c11, v128.load(bias, 48));
+    c20 = f32x4.add(c20, v128.load(bias, 64));
+    c21 = f32x4.add(c21, v128.load(bias, 80));
+    c30 = f32x4.add(c30, v128.load(bias, 96));
+    c31 = f32x4.add(c31, v128.load(bias, 112));
+  }
+  v128.store(c, accumulate ? f32x4.add(c00, v128.load(c, 0)) : c00, 0);
+  v128.store(c, accumulate ? f32x4.add(c01, v128.load(c, 16)) : c01, 16);
+  v128.store(c, accumulate ? f32x4.add(c10, v128.load(c, 32)) : c10, 32);
+  v128.store(c, accumulate ? f32x4.add(c11, v128.load(c, 48)) : c11, 48);
+  v128.store(c, accumulate ? f32x4.add(c20, v128.load(c, 64)) : c20, 64);
+  v128.store(c, accumulate ? f32x4.add(c21, v128.load(c, 80)) : c21, 80);
+  v128.store(c, accumulate ? f32x4.add(c30, v128.load(c, 96)) : c30, 96);
+  v128.store(c, accumulate ? f32x4.add(c31, v128.load(c, 112)) : c31, 112);
+}
+
+/**
+ * tile[mr×nr] (mr ≤ MR, nr ≤ NR) = Ap[K×MR]ᵀ·Bp[K×NR] (+ the old tile when accumulate, + a bias row when
+ * bias ≠ 0), stored to c with row stride ldc bytes.
+ */
+// @ts-ignore: decorator
+@inline export function microKernel(ap: usize, bp: usize, K: i32, c: usize, ldc: usize, mr: i32, nr: i32, accumulate: bool, bias: usize): void {
+  if (mr == 4) tileFull(ap, bp, K, c, ldc, mr, nr, accumulate, bias);
+  else if (mr == 1) tile1(ap, bp, K, c, ldc, mr, nr, accumulate, bias);
+  else if (mr == 2) tile2(ap, bp, K, c, ldc, mr, nr, accumulate, bias);
+  else if (mr == 3) tile3(ap, bp, K, c, ldc, mr, nr, accumulate, bias);
 }
 
 /** Stores the first n lanes (none if n ≤ 0, all four if n ≥ 4) of v, never touching memory past them. */

@@ -43,7 +43,8 @@ export function recurrentPack(forward: usize, backward: usize, whh: usize, H: i3
 
 /** Floats of `work` the sequence kernels need. */
 export function recurrentWorkspace(H: i32, G: i32): i32 {
-  return gemmPackedWorkspace(firstBlockRows(H, G));
+  const rows = firstBlockRows(H, G);
+  return gemmPackedWorkspace(rows, rows);
 }
 
 /** h_0 = 0: zeroes hprev[:, 0, :] (B,T,H). */

@@ -20,39 +20,83 @@ L(`export function tileRows(): i32 { return ${MR}; }`);
 L(`/** Columns of the register tile (${NV} f32x4 vectors). */`);
 L(`export function tileColumns(): i32 { return ${NR}; }`);
 L();
-L(`/**`);
-L(` * tile[MR×NR] = Ap[K×MR]ᵀ·Bp[K×NR] (+ the old tile when accumulate, + a bias row when bias ≠ 0), stored`);
-L(` * to c (row stride ldc bytes); only the first mr rows and nr columns are written.`);
-L(` */`);
+// one body per row count r = 1..MR: a tile with fewer rows than MR (the last row block, or a batch of
+// one in inference) runs a kernel that computes only its rows
+function body(rows, name, exported) {
+  L(`/** tile[${rows}×NR] = Ap[K×MR]ᵀ·Bp[K×NR] for the first ${rows} row(s) of Ap (+ old tile when accumulate, + bias row), first nr columns stored. */`);
+  L(`// @ts-ignore: decorator`);
+  L(`@inline ${exported ? 'export ' : ''}function ${name}(ap: usize, bp: usize, K: i32, c: usize, ldc: usize, mr: i32, nr: i32, accumulate: bool, bias: usize): void {`);
+  for (let r = 0; r < rows; r++) L(`  let ${Array.from({ length: NV }, (_, v) => `${acc(r, v)} = f32x4.splat(0)`).join(', ')};`);
+  L(`  const end = ap + <usize>K * ${MR * 4};`);
+  L(`  while (ap < end) {`);
+  for (let v = 0; v < NV; v++) L(`    const b${v} = v128.load(bp, ${v * 16});`);
+  for (let r = 0; r < rows; r++) {
+    L(`    const a${r} = v128.load32_splat(ap, ${r * 4});`);
+    for (let v = 0; v < NV; v++) L(`    ${acc(r, v)} = madd(a${r}, b${v}, ${acc(r, v)});`);
+  }
+  L(`    ap += ${MR * 4};`);
+  L(`    bp += ${NR * 4};`);
+  L(`  }`);
+  L(`  if (bias) {`);
+  for (let v = 0; v < NV; v++) L(`    const bias${v} = v128.load(bias, ${v * 16});`);
+  for (let r = 0; r < rows; r++) L(`    ${Array.from({ length: NV }, (_, v) => `${acc(r, v)} = f32x4.add(${acc(r, v)}, bias${v})`).join('; ')};`);
+  L(`  }`);
+  L(`  if (nr == ${NR}) {`);
+  for (let r = 0; r < rows; r++) {
+    const guard = r && rows === MR ? `if (mr > ${r}) ` : '';
+    const stores = Array.from({ length: NV }, (_, v) =>
+      `v128.store(${row(r)}, accumulate ? f32x4.add(${acc(r, v)}, v128.load(${row(r)}, ${v * 16})) : ${acc(r, v)}, ${v * 16});`);
+    L(`    ${guard}{ ${stores.join(' ')} }`);
+  }
+  L(`    return;`);
+  L(`  }`);
+  for (let r = 0; r < rows; r++) {
+    const stores = Array.from({ length: NV }, (_, v) => `storeEdge(${row(r)}${v ? ` + ${v * 16}` : ''}, ${acc(r, v)}, nr - ${v * 4}, accumulate);`);
+    L(`  ${r && rows === MR ? `if (mr > ${r}) ` : ''}{ ${stores.join(' ')} }`);
+  }
+  L(`}`);
+  L();
+}
+for (let r = 1; r < MR; r++) body(r, `tile${r}`, false);
+body(MR, 'tileFull', false);
+// a single row (batch-one inference) across PANELS panels at once: more independent accumulators to hide
+// the multiply-add latency, each column still summed over k in the same order as in the full tile
+const PANELS = 4;
+L(`/** Panels the single-row kernel covers at once. */`);
+L(`export function singleRowPanels(): i32 { return ${PANELS}; }`);
+L();
+L(`/** row[PANELS·NR] (+)= Ap[K×MR]ᵀ·Bp for the first row of Ap over ${PANELS} full panels \`stride\` bytes apart. */`);
 L(`// @ts-ignore: decorator`);
-L(`@inline export function microKernel(ap: usize, bp: usize, K: i32, c: usize, ldc: usize, mr: i32, nr: i32, accumulate: bool, bias: usize): void {`);
-for (let r = 0; r < MR; r++) L(`  let ${Array.from({ length: NV }, (_, v) => `${acc(r, v)} = f32x4.splat(0)`).join(', ')};`);
+L(`@inline export function singleRowKernel(ap: usize, bp: usize, stride: usize, K: i32, c: usize, accumulate: bool, bias: usize): void {`);
+for (let q = 0; q < PANELS; q++) L(`  let ${Array.from({ length: NV }, (_, v) => `${acc(q, v)} = f32x4.splat(0)`).join(', ')};`);
+for (let q = 1; q < PANELS; q++) L(`  let bp${q} = bp + ${q === 1 ? 'stride' : `${q} * stride`};`);
 L(`  const end = ap + <usize>K * ${MR * 4};`);
 L(`  while (ap < end) {`);
-for (let v = 0; v < NV; v++) L(`    const b${v} = v128.load(bp, ${v * 16});`);
-for (let r = 0; r < MR; r++) {
-  L(`    const a${r} = v128.load32_splat(ap, ${r * 4});`);
-  for (let v = 0; v < NV; v++) L(`    ${acc(r, v)} = madd(a${r}, b${v}, ${acc(r, v)});`);
+L(`    const a = v128.load32_splat(ap);`);
+for (let q = 0; q < PANELS; q++) {
+  for (let v = 0; v < NV; v++) L(`    ${acc(q, v)} = madd(a, v128.load(${q ? `bp${q}` : 'bp'}, ${v * 16}), ${acc(q, v)});`);
 }
 L(`    ap += ${MR * 4};`);
 L(`    bp += ${NR * 4};`);
+for (let q = 1; q < PANELS; q++) L(`    bp${q} += ${NR * 4};`);
 L(`  }`);
 L(`  if (bias) {`);
-for (let v = 0; v < NV; v++) L(`    const bias${v} = v128.load(bias, ${v * 16});`);
-for (let r = 0; r < MR; r++) L(`    ${Array.from({ length: NV }, (_, v) => `${acc(r, v)} = f32x4.add(${acc(r, v)}, bias${v})`).join('; ')};`);
+for (let q = 0; q < PANELS; q++) for (let v = 0; v < NV; v++) L(`    ${acc(q, v)} = f32x4.add(${acc(q, v)}, v128.load(bias, ${(q * NV + v) * 16}));`);
 L(`  }`);
-L(`  if (mr == ${MR} && nr == ${NR}) {`);
-for (let r = 0; r < MR; r++) {
-  for (let v = 0; v < NV; v++) {
-    L(`    v128.store(${row(r)}, accumulate ? f32x4.add(${acc(r, v)}, v128.load(${row(r)}, ${v * 16})) : ${acc(r, v)}, ${v * 16});`);
-  }
+for (let q = 0; q < PANELS; q++) for (let v = 0; v < NV; v++) {
+  const off = (q * NV + v) * 16;
+  L(`  v128.store(c, accumulate ? f32x4.add(${acc(q, v)}, v128.load(c, ${off})) : ${acc(q, v)}, ${off});`);
 }
-L(`    return;`);
-L(`  }`);
-for (let r = 0; r < MR; r++) {
-  const body = Array.from({ length: NV }, (_, v) => `storeEdge(${row(r)}${v ? ` + ${v * 16}` : ''}, ${acc(r, v)}, nr - ${v * 4}, accumulate);`);
-  L(`  ${r ? `if (mr > ${r}) ` : ''}{ ${body.join(' ')} }`);
-}
+L(`}`);
+L();
+L(`/**`);
+L(` * tile[mr×nr] (mr ≤ MR, nr ≤ NR) = Ap[K×MR]ᵀ·Bp[K×NR] (+ the old tile when accumulate, + a bias row when`);
+L(` * bias ≠ 0), stored to c with row stride ldc bytes.`);
+L(` */`);
+L(`// @ts-ignore: decorator`);
+L(`@inline export function microKernel(ap: usize, bp: usize, K: i32, c: usize, ldc: usize, mr: i32, nr: i32, accumulate: bool, bias: usize): void {`);
+L(`  if (mr == ${MR}) tileFull(ap, bp, K, c, ldc, mr, nr, accumulate, bias);`);
+for (let r = 1; r < MR; r++) L(`  else if (mr == ${r}) tile${r}(ap, bp, K, c, ldc, mr, nr, accumulate, bias);`);
 L(`}`);
 L();
 L(`/** Stores the first n lanes (none if n ≤ 0, all four if n ≥ 4) of v, never touching memory past them. */`);

@@ -77,7 +77,8 @@ export abstract class SequenceModel {
   private probs!: Tensor;
   private losses!: Tensor;
   private dlogits!: Tensor;
-  protected scratch!: SharedScratch;
+  protected readonly scratch: SharedScratch = { work: undefined!, dpre: undefined!, paramVersion: 0 };
+  private readonly owned: { dispose(): void }[] = [];
   private logitsPtr = 0;
   private disposed = false;
 
@@ -145,7 +146,7 @@ export abstract class SequenceModel {
 
   /** Tell the model its parameters were changed from outside (loaded, restored, stepped by hand). */
   parametersChanged(): void {
-    this.afterUpdate();
+    this.scratch.paramVersion++;
   }
 
   /** Correct predictions in the last forward of a labelled batch (for running training accuracy). */
@@ -205,7 +206,7 @@ export abstract class SequenceModel {
     this.disposed = true;
     this.plan?.dispose();
     this.optimizer.dispose();
-    this.disposeBody();
+    for (const part of this.owned) part.dispose();
     this.params.dispose();
   }
 
@@ -219,9 +220,11 @@ export abstract class SequenceModel {
   protected abstract backwardBody(B: number, T: number, dlogits: number, needDx: boolean): void;
   /** The kind's own per-token outputs of the last forward, as copies. */
   protected abstract explainBody(B: number, T: number): Partial<Explanation>;
-  /** Called after each optimizer step (e.g. to re-pack weights). */
-  protected afterUpdate(): void {}
-  protected disposeBody(): void {}
+  /** Registers a part (a layer, a packed weight) that holds memory, to be released with the model. */
+  protected own<T extends { dispose(): void }>(part: T): T {
+    this.owned.push(part);
+    return part;
+  }
 
   // ---- internals ----
 
@@ -284,7 +287,8 @@ export abstract class SequenceModel {
     this.losses = plan.f32([B]);
     this.dlogits = plan.grad([B, this.C]);
     const needs = this.planBody(plan, B, T);
-    this.scratch = { work: plan.f32([Math.max(1, needs.work)]), dpre: plan.f32([Math.max(1, needs.dpre, n)]) };
+    this.scratch.work = plan.f32([Math.max(1, needs.work)]);
+    this.scratch.dpre = plan.f32([Math.max(1, needs.dpre, n)]);
     this.plan = plan;
     this.capacity = { B, T };
   }

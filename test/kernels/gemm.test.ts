@@ -135,14 +135,14 @@ describe.each([
     const packed = buf.zeros(k.packedWeightSize(N, K));
     k.packWeight(packed, w, N, K);
     const y = buf.zeros(M * N);
-    const work = buf.zeros(k.gemmPackedWorkspace(K));
+    const work = buf.zeros(k.gemmPackedWorkspace(K, N));
     k.gemmPacked(y, N, buf.f32(xWide), ld, packed, M, K, N, false, work);
     expectClose('x·wᵀ', buf.read(y, M * N), ref.linearForward(c.x, c.w, undefined, M, K, N), forwardTol(K));
     // the transposed pack multiplies by w itself: dx = dy·w, accumulated
     const packedT = buf.zeros(k.packedWeightTransposedSize(N, K));
     k.packWeightTransposed(packedT, w, N, K);
     const dx = buf.f32(new Float32Array(M * K).fill(2));
-    k.gemmPacked(dx, K, buf.f32(c.dy), N, packedT, M, N, K, true, buf.zeros(k.gemmPackedWorkspace(N)));
+    k.gemmPacked(dx, K, buf.f32(c.dy), N, packedT, M, N, K, true, buf.zeros(k.gemmPackedWorkspace(N, K)));
     const expected = ref.linearBackward(c.x, c.w, c.dy, M, K, N).dx.map((v) => v + 2);
     expectClose('2 + dy·w', buf.read(dx, M * K), expected, gradTol(N));
     buf.free();
@@ -177,6 +177,23 @@ describe('GEMM builds', () => {
     for (const key of ['y', 'dx', 'dw', 'db'] as const) {
       expectIdentical(`baseline ${key}`, a[key], b[key]);
       expectClose(`relaxed ${key}`, r[key], a[key], { atol: 1e-4, rtol: 1e-4 });
+    }
+  });
+});
+
+describe('prepacked forward (inference and per-step weight caches)', () => {
+  it('linearForwardPacked equals linearForward, including an inner dimension past one block', () => {
+    for (const [M, K, N] of [[7, 9, 13], [1, 600, 40], [33, 1100, 5]] as const) {
+      const c = makeCase(M + K + N, M, K, N);
+      const buf = new Buffers(baseline);
+      const k = baseline.kernels;
+      const w = buf.f32(c.w);
+      const packed = buf.zeros(k.packedWeightSize(N, K));
+      k.packWeight(packed, w, N, K);
+      const y = buf.zeros(M * N);
+      k.linearForwardPacked(y, buf.f32(c.x), packed, buf.f32(c.b), M, K, N, buf.zeros(k.linearWorkspace(M, K, N)));
+      expectClose(`(${M}×${K})·(${K}×${N})`, buf.read(y, M * N), ref.linearForward(c.x, c.w, c.b, M, K, N), forwardTol(K));
+      buf.free();
     }
   });
 });

@@ -1,9 +1,10 @@
 // Dense: y = act(x·wᵀ + b) on M rows, with its backward. The building block of every MLP, head and
 // projection. Owns its output y and the gradient dy that the layer above accumulates into.
 
+import type { Arena } from '../../runtime/arena.js';
 import type { KernelExports } from '../../runtime/kernels.generated.js';
 import type { ParamTable } from '../../runtime/params.js';
-import type { Tensor } from '../../runtime/tensor.js';
+import { Tensor } from '../../runtime/tensor.js';
 import type { BufferPlan } from '../plan.js';
 import { zero } from '../plan.js';
 
@@ -15,6 +16,8 @@ export type ActCode = (typeof ACT)[keyof typeof ACT];
 export interface SharedScratch {
   work: Tensor;
   dpre: Tensor;
+  /** Bumped whenever the parameters change: packed copies of weights older than this are re-packed. */
+  paramVersion: number;
 }
 
 export class Dense {
@@ -33,6 +36,7 @@ export class Dense {
   private readonly b: number;
   private readonly dw: number;
   private readonly db: number;
+  private readonly packed: PackedWeight;
 
   constructor(k: KernelExports, params: ParamTable, name: string, inFeatures: number, outFeatures: number,
     act: ActCode, hasBias = true) {
@@ -47,6 +51,11 @@ export class Dense {
     this.dw = weight.trainable ? params.gradPtr(weight.name) : 0;
     this.b = hasBias ? params.paramPtr(`${name}.bias`) : 0;
     this.db = hasBias && weight.trainable ? params.gradPtr(`${name}.bias`) : 0;
+    this.packed = new PackedWeight(k, params.arena, this.w, outFeatures, inFeatures);
+  }
+
+  dispose(): void {
+    this.packed.dispose();
   }
 
   /** Allocates y and dy for up to M rows; returns the scratch this layer needs (work, dpre) in elements. */
@@ -61,7 +70,8 @@ export class Dense {
 
   forward(x: number, M: number, scratch: SharedScratch): void {
     const k = this.k;
-    k.linearForward(this.y.ptr, x, this.w, this.b, M, this.inFeatures, this.outFeatures, scratch.work.ptr);
+    k.linearForwardPacked(this.y.ptr, x, this.packed.get(scratch.paramVersion), this.b, M, this.inFeatures, this.outFeatures,
+      scratch.work.ptr);
     if (this.act !== ACT.identity) k.activationForward(this.y.ptr, this.y.ptr, M * this.outFeatures, this.act);
   }
 
@@ -80,5 +90,39 @@ export class Dense {
     }
     if (this.dw) k.linearBackwardWeight(this.dw, this.db, x, dpre, M, this.inFeatures, this.outFeatures, scratch.work.ptr);
     if (dx) k.linearBackwardInput(dx, dpre, this.w, M, this.inFeatures, this.outFeatures, scratch.work.ptr);
+  }
+}
+
+/**
+ * A weight w (N,K) packed for the GEMM's forward form (gemm.ts packWeight), re-packed only when the
+ * parameters changed since: once per optimizer step in training, once in all for inference.
+ */
+export class PackedWeight {
+  private readonly k: KernelExports;
+  private readonly w: number;
+  private readonly N: number;
+  private readonly K: number;
+  private readonly packed: Tensor;
+  private version = -1;
+
+  constructor(k: KernelExports, arena: Arena, w: number, N: number, K: number) {
+    this.k = k;
+    this.w = w;
+    this.N = N;
+    this.K = K;
+    this.packed = Tensor.alloc(arena, [k.packedWeightSize(N, K)]);
+  }
+
+  /** Byte address of the packed weight, current for parameter version `version`. */
+  get(version: number): number {
+    if (this.version !== version) {
+      this.k.packWeight(this.packed.ptr, this.w, this.N, this.K);
+      this.version = version;
+    }
+    return this.packed.ptr;
+  }
+
+  dispose(): void {
+    this.packed.dispose();
   }
 }

@@ -52,9 +52,9 @@ export class TokenHead {
   forward(x: number, mask: number, B: number, T: number, scratch: SharedScratch): number {
     const M = B * T;
     let input = x;
-    for (const layer of this.layers) {
-      layer.forward(input, M, scratch);
-      input = layer.y.ptr;
+    for (let i = 0; i < this.layers.length; i++) {
+      this.layers[i]!.forward(input, M, scratch);
+      input = this.layers[i]!.y.ptr;
     }
     this.out.forward(input, M, scratch);
     if (this.pooling === 'mean') this.k.maskedMeanForward(this.logits.ptr, this.out.y.ptr, mask, B, T, this.C);
@@ -73,6 +73,11 @@ export class TokenHead {
     for (let i = L - 1; i >= 0; i--) {
       layers[i]!.backward(i === 0 ? dx : layers[i - 1]!.dy.ptr, i === 0 ? x : layers[i - 1]!.y.ptr, M, scratch);
     }
+  }
+
+  dispose(): void {
+    for (const layer of this.layers) layer.dispose();
+    this.out.dispose();
   }
 
   /** Sub-scores (B,T,C) of the last forward, copied out of the (B,T,C[+1]) output rows. */

@@ -42,12 +42,12 @@ export class AttentionModel extends SequenceModel {
     const c = this.config;
     this.H = c.hidden;
     this.W = 2 * c.radius + 1;
-    this.proj = new Dense(this.k, this.params, 'proj', this.D, this.H, ACT.relu);
-    this.query = new Dense(this.k, this.params, 'attn.query', this.H, this.H, ACT.identity, false);
-    this.key = new Dense(this.k, this.params, 'attn.key', this.H, this.H, ACT.identity, false);
-    this.value = new Dense(this.k, this.params, 'attn.value', this.H, this.H, ACT.identity, false);
+    this.proj = this.own(new Dense(this.k, this.params, 'proj', this.D, this.H, ACT.relu));
+    this.query = this.own(new Dense(this.k, this.params, 'attn.query', this.H, this.H, ACT.identity, false));
+    this.key = this.own(new Dense(this.k, this.params, 'attn.key', this.H, this.H, ACT.identity, false));
+    this.value = this.own(new Dense(this.k, this.params, 'attn.value', this.H, this.H, ACT.identity, false));
     this.qkv = [this.query, this.key, this.value];
-    this.head = new TokenHead(this.k, this.params, this.H, c.widths, this.C, c.pooling);
+    this.head = this.own(new TokenHead(this.k, this.params, this.H, c.widths, this.C, c.pooling));
   }
 
   protected planBody(plan: BufferPlan, B: number, T: number): ScratchNeeds {

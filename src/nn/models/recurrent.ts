@@ -3,7 +3,7 @@
 // what the backward needs; the weight gradients over all steps are again single GEMMs.
 
 import type { GruConfig, Resolved, RnnConfig } from '../config.js';
-import { ACT, Dense } from '../layers/dense.js';
+import { ACT, Dense, PackedWeight } from '../layers/dense.js';
 import { SequenceModel, type Explanation, type ModelOptions, type ScratchNeeds } from '../model.js';
 import type { BufferPlan } from '../plan.js';
 import { Tensor } from '../../runtime/tensor.js';
@@ -34,7 +34,9 @@ export class RecurrentModel extends SequenceModel {
   // forms, re-packed after every optimizer step
   private readonly packedFwd: Tensor;
   private readonly packedBwd: Tensor;
-  private packedStale = true;
+  private packedVersion = -1;
+  /** W_ih packed for the hoisted input projection. */
+  private readonly packedIh: PackedWeight;
   // caches, planned for (B, T)
   private gatesBuf!: Tensor; // (B,T,G·H): input projection, then activated gates
   private hprev!: Tensor; // (B,T,H): h_{t−1} of each step
@@ -64,13 +66,14 @@ export class RecurrentModel extends SequenceModel {
     this.dbiasHh = twoBiases ? p.gradPtr('gru.bias_hh') : 0;
     let width = this.H;
     this.head = c.head.map((w, i) => {
-      const layer = new Dense(this.k, p, `head.${i}`, width, w, ACT.relu);
+      const layer = this.own(new Dense(this.k, p, `head.${i}`, width, w, ACT.relu));
       width = w;
       return layer;
     });
-    this.out = new Dense(this.k, p, 'out', width, this.C, ACT.identity);
-    this.packedFwd = Tensor.alloc(this.runtime.arena, [this.k.recurrentPackSize(this.H, this.gates, 0)]);
-    this.packedBwd = Tensor.alloc(this.runtime.arena, [this.k.recurrentPackSize(this.H, this.gates, 1)]);
+    this.out = this.own(new Dense(this.k, p, 'out', width, this.C, ACT.identity));
+    this.packedFwd = this.own(Tensor.alloc(this.runtime.arena, [this.k.recurrentPackSize(this.H, this.gates, 0)]));
+    this.packedBwd = this.own(Tensor.alloc(this.runtime.arena, [this.k.recurrentPackSize(this.H, this.gates, 1)]));
+    this.packedIh = this.own(new PackedWeight(this.k, this.runtime.arena, this.wih, this.gates * this.H, this.D));
   }
 
   protected planBody(plan: BufferPlan, B: number, T: number): ScratchNeeds {
@@ -99,9 +102,9 @@ export class RecurrentModel extends SequenceModel {
     const H = this.H;
     const GH = this.gates * H;
     const work = this.scratch.work.ptr;
-    if (this.packedStale) this.repack();
+    if (this.packedVersion !== this.scratch.paramVersion) this.repack();
     // all T input projections in one GEMM: gates = x·W_ihᵀ + b
-    k.linearForward(this.gatesBuf.ptr, this.x.ptr, this.wih, this.bias, B * T, this.D, GH, work);
+    k.linearForwardPacked(this.gatesBuf.ptr, this.x.ptr, this.packedIh.get(this.scratch.paramVersion), this.bias, B * T, this.D, GH, work);
     if (this.form === 'rnn') {
       k.rnnForward(this.hprev.ptr, this.hlast.ptr, this.gatesBuf.ptr, this.packedFwd.ptr, this.mask.ptr, B, T, H, this.act, work);
     } else if (this.form === 'exercise') {
@@ -111,9 +114,9 @@ export class RecurrentModel extends SequenceModel {
         this.mask.ptr, B, T, H, work);
     }
     let input = this.hlast.ptr;
-    for (const layer of this.head) {
-      layer.forward(input, B, this.scratch);
-      input = layer.y.ptr;
+    for (let i = 0; i < this.head.length; i++) {
+      this.head[i]!.forward(input, B, this.scratch);
+      input = this.head[i]!.y.ptr;
     }
     this.out.forward(input, B, this.scratch);
     return this.out.y.ptr;
@@ -163,17 +166,8 @@ export class RecurrentModel extends SequenceModel {
     return {};
   }
 
-  protected override afterUpdate(): void {
-    this.packedStale = true;
-  }
-
-  protected override disposeBody(): void {
-    this.packedFwd.dispose();
-    this.packedBwd.dispose();
-  }
-
   private repack(): void {
     this.k.recurrentPack(this.packedFwd.ptr, this.packedBwd.ptr, this.whh, this.H, this.gates);
-    this.packedStale = false;
+    this.packedVersion = this.scratch.paramVersion;
   }
 }

@@ -12,7 +12,7 @@ export class TokenMlpModel extends SequenceModel {
   constructor(config: MlpConfig | WeightedMlpConfig, options?: ModelOptions) {
     super(config, options);
     const pooling = this.config.kind === 'weighted-mlp' ? 'weighted' : 'mean';
-    this.head = new TokenHead(this.k, this.params, this.D, this.config.widths, this.C, pooling);
+    this.head = this.own(new TokenHead(this.k, this.params, this.D, this.config.widths, this.C, pooling));
   }
 
   protected planBody(plan: BufferPlan, B: number, T: number): ScratchNeeds {
