@@ -39,3 +39,4 @@ export type { TrainOptions, TrainResult, Checkpoint, BatchSource, StepInfo, Eval
 export { evaluate, predictAll } from './train/evaluate.js';
 export { learningRate } from './train/schedule.js';
 export type { Schedule } from './train/schedule.js';
+export * from './data/index.js';

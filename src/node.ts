@@ -1,3 +1,6 @@
 /// <reference types="node" />
 // seqwasm/node: file-system helpers for Node, Deno and Bun. The core package stays free of node: imports.
 export { loadModelFile, saveModelFile } from './node/modelFile.js';
+export { fileStream, readImdbCsvFile, readTableFile, readWordVectorsFile, readAclImdbPath } from './node/data.js';
+export { fetchDataset, defaultCacheDir, sha256File, DATASETS } from './node/fetch.js';
+export type { DatasetName, FetchOptions, Progress } from './node/fetch.js';

@@ -1,0 +1,128 @@
+// CSV/TSV rows, streamed, through csv-parse (its browser build: no Node streams needed, so it runs in
+// every runtime). Malformed rows become DataErrors naming file and line, or are skipped and counted.
+
+import { parse, type CsvError } from 'csv-parse/browser/esm';
+import { DataError } from '../errors.js';
+import { textChunks, type DataInput } from './input.js';
+
+export interface BadRowPolicy {
+  /** 'throw' (default): the first bad row ends the read with a DataError. 'skip': bad rows are counted. */
+  onBadRow?: 'throw' | 'skip';
+}
+
+export interface CsvOptions extends BadRowPolicy {
+  /** Named in error messages. */
+  file?: string;
+  /** Default ','. */
+  delimiter?: string;
+  /** Default '"'; false reads quote characters as text (e.g. TSV files with stray quotes). */
+  quote?: string | false;
+  /** Default 'utf-8'. */
+  encoding?: string;
+}
+
+export interface CsvRow {
+  fields: Record<string, string>;
+  /** 1-based line where the record ends. */
+  line: number;
+}
+
+/** Where skipped rows are counted, with the first few reasons kept for a report. */
+export class SkipCounter {
+  count = 0;
+  readonly reasons: string[] = [];
+
+  add(reason: string): void {
+    this.count++;
+    if (this.reasons.length < 10) this.reasons.push(reason);
+  }
+}
+
+/** Rows of a CSV with a header line, as objects keyed by column name. */
+export async function* csvRows(input: DataInput, options: CsvOptions = {}, skipped = new SkipCounter()): AsyncGenerator<CsvRow> {
+  const file = options.file;
+  const skip = options.onBadRow === 'skip';
+  const parser = parse({
+    columns: true,
+    info: true,
+    bom: true,
+    delimiter: options.delimiter ?? ',',
+    quote: options.quote === false ? null : (options.quote ?? '"'),
+    skip_empty_lines: true,
+    skip_records_with_error: skip,
+    on_skip: (err: CsvError | undefined) => {
+      skipped.add(err ? `line ${lineOf(err)}: ${err.message}` : 'unreadable row');
+      return undefined;
+    },
+  });
+  // csv-parse delivers records asynchronously: queue them and let the feeder wait while the queue is long
+  const queue: CsvRow[] = [];
+  let head = 0;
+  let failure: unknown;
+  let ended = false;
+  let stopped = false; // the consumer left early: stop feeding
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  parser.on('data', (r: { record: Record<string, string>; info: { lines: number } }) => {
+    queue.push({ fields: r.record, line: r.info.lines });
+    notify();
+  });
+  parser.on('error', (err: unknown) => {
+    failure = err;
+    notify();
+  });
+  parser.on('end', () => {
+    ended = true;
+    notify();
+  });
+  const feeding = (async () => {
+    try {
+      for await (const text of textChunks(input, { file, encoding: options.encoding })) {
+        if (failure || stopped) return;
+        if (!parser.write(text)) await new Promise<void>((resolve) => parser.once('drain', resolve));
+      }
+      parser.end();
+    } catch (err) {
+      failure = err;
+      notify();
+    }
+  })();
+  try {
+    for (;;) {
+      if (head < queue.length) {
+        const row = queue[head++]!;
+        if (head > 4096) {
+          queue.splice(0, head);
+          head = 0;
+        }
+        yield row;
+      } else if (failure) {
+        throw toDataError(failure, file);
+      } else if (ended) {
+        return;
+      } else {
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    }
+  } finally {
+    stopped = true;
+    await feeding;
+  }
+}
+
+function lineOf(err: CsvError): number | undefined {
+  return (err as unknown as { lines?: number }).lines;
+}
+
+function toDataError(err: unknown, file?: string): Error {
+  if (err instanceof DataError) return err;
+  const csv = err as CsvError & { lines?: number; code?: string };
+  if (csv && typeof csv.code === 'string' && csv.code.startsWith('CSV_')) {
+    return new DataError(csv.message, { file, line: csv.lines }, "fix the row, or pass { onBadRow: 'skip' } to skip and count bad rows", { cause: err });
+  }
+  return err instanceof Error ? err : new DataError(String(err), { file });
+}

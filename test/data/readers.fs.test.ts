@@ -1,0 +1,102 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { DataError, readImdbCsv, readTable, readTabSeparatedPairs } from '../../dist/index.js';
+import { readAclImdbPath, readImdbCsvFile, readTableFile } from '../../dist/node.js';
+import { ACLIMDB_TAR, IMDB_CSV, IMDB_INDEX, sharedData } from '../helpers/shared.js';
+
+// the index lists every CSV row: row, source (aclImdb/<split>/<pos|neg>/<id>_<rating>.txt), split, sentiment, rating
+const index = gunzipSync(readFileSync(IMDB_INDEX)).toString('utf8').trim().split('\n').slice(1).map((line) => {
+  const [row, source, split, sentiment, rating] = line.split('\t');
+  return { row: Number(row), source: source!, split: split!, sentiment: sentiment!, rating: Number(rating) };
+});
+
+describe('IMDB CSV', () => {
+  it('reads all 50,000 reviews with the labels the index gives', async () => {
+    const set = await readImdbCsvFile(IMDB_CSV);
+    expect(set.examples.length).toBe(index.length);
+    expect(set.labels).toEqual(['negative', 'positive']);
+    for (const i of [0, 1, 2, 24_999, 25_000, 49_999]) {
+      expect(set.examples[i]!.label).toBe(index[i]!.sentiment === 'positive' ? 1 : 0);
+    }
+    const positives = set.examples.filter((e) => e.label === 1).length;
+    expect(positives).toBe(index.filter((r) => r.sentiment === 'positive').length);
+    expect(set.examples.some((e) => e.text.includes('<br />'))).toBe(true); // HTML kept inside quoted fields
+  });
+
+  it('agrees with the aclImdb tarball on the same reviews', async () => {
+    const [csv, tar] = await Promise.all([readImdbCsvFile(IMDB_CSV, { limit: 300 }), readAclImdbPath(ACLIMDB_TAR)]);
+    const byKey = new Map<string, string>();
+    for (const split of ['train', 'test'] as const) {
+      for (const e of tar[split].examples) byKey.set(`aclImdb/${split}/${e.label ? 'pos' : 'neg'}/${e.id}_${e.rating}.txt`, e.text);
+    }
+    for (let i = 0; i < 300; i++) expect(csv.examples[i]!.text).toBe(byKey.get(index[i]!.source));
+    // ratings from the file names: 7–10 positive, 1–4 negative
+    for (const e of tar.train.examples) expect(e.label ? e.rating! >= 7 : e.rating! <= 4).toBe(true);
+    expect(tar.train.examples.length).toBe(25_000);
+    expect(tar.test.examples.length).toBe(25_000);
+    expect(tar.test.examples.filter((e) => e.label === 1).length).toBe(12_500);
+  });
+
+  it('names file, line and field for a bad row, or skips and counts it', async () => {
+    const text = 'review,sentiment\n"fine",positive\n"odd",maybe\n"short"\n"ok",negative\n';
+    const err = await readImdbCsv(text, { file: 'mini.csv' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect((err as DataError).file).toBe('mini.csv');
+    expect((err as DataError).line).toBe(3);
+    expect((err as DataError).field).toBe('sentiment');
+    expect(String(err)).toMatch(/mini\.csv:3: field "sentiment": unknown label "maybe"/);
+    const skipped = await readImdbCsv(text, { onBadRow: 'skip' });
+    expect(skipped.examples.map((e) => e.text)).toEqual(['fine', 'ok']);
+    expect(skipped.skipped).toBe(2);
+    const reasons = skipped.skippedReasons.join(' / ');
+    expect(reasons).toMatch(/line 3: field "sentiment": unknown label/);
+    expect(reasons).toMatch(/line 4: .*Record Length/);
+  });
+
+  it('reports an unterminated quote with its line', async () => {
+    const err = await readImdbCsv('review,sentiment\n"good",positive\n"never closed,negative\n', { file: 'q.csv' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect(String(err)).toMatch(/q\.csv:\d+/);
+  });
+
+  it('takes gzip or plain bytes alike', async () => {
+    const text = 'review,sentiment\n"a, b",positive\nc,negative\n';
+    const plain = await readImdbCsv(new TextEncoder().encode(text));
+    const zipped = await readImdbCsv(gzipSync(text));
+    expect(zipped.examples).toEqual(plain.examples);
+    expect(plain.examples[0]!.text).toBe('a, b');
+  });
+});
+
+describe('generic tables', () => {
+  it('CSV, TSV and JSONL with three classes, labels in first-seen or given order', async () => {
+    const csv = await readTable('t,y\nx1,b\nx2,a\nx3,c\nx4,a\n', { format: 'csv', textColumn: 't', labelColumn: 'y' });
+    expect(csv.labels).toEqual(['b', 'a', 'c']);
+    expect(csv.examples.map((e) => e.label)).toEqual([0, 1, 2, 1]);
+    const tsv = await readTable('t\ty\nsay "hi\tc\nbye\ta\n', { format: 'tsv', textColumn: 't', labelColumn: 'y', labels: ['a', 'b', 'c'] });
+    expect(tsv.examples).toEqual([{ text: 'say "hi', label: 2 }, { text: 'bye', label: 0 }]);
+    const jsonl = await readTable('{"t":"x","y":2}\n\n{"t":"z","y":0}\nnot json\n', { format: 'jsonl', textColumn: 't', labelColumn: 'y', onBadRow: 'skip' });
+    expect(jsonl.examples.length).toBe(2);
+    expect(jsonl.skipped).toBe(1);
+    const missing = await readTable('t,y\nx,\n', { format: 'csv', textColumn: 't', labelColumn: 'y', file: 'm.csv' }).catch((e: unknown) => e);
+    expect(String(missing)).toMatch(/m\.csv:2: field "y": missing/);
+    const noColumn = await readTable('a,b\nx,y\n', { format: 'csv', textColumn: 't', labelColumn: 'b' }).catch((e: unknown) => e);
+    expect(String(noColumn)).toMatch(/no column "t"/);
+  });
+
+  it('reads SST-2 (GLUE TSV), UCI (last-TAB split) and MR (Windows-1252)', async () => {
+    const sst = await readTableFile(sharedData('sst2/SST-2/dev.tsv'), { format: 'tsv', textColumn: 'sentence', labelColumn: 'label', labels: ['0', '1'] });
+    expect(sst.examples.length).toBe(872);
+    expect(sst.examples.filter((e) => e.label === 1).length).toBe(444);
+    const uci = await readTabSeparatedPairs(readFileSync(sharedData('uci-sentiment-labelled-sentences/sentiment labelled sentences/imdb_labelled.txt')));
+    expect(uci.examples.length).toBe(1000);
+    expect(uci.examples.filter((e) => e.label === 1).length).toBe(500);
+    expect(uci.examples.some((e) => e.text.includes('"'))).toBe(true);
+    const pos = await readTable(
+      new Blob([readFileSync(sharedData('mr-polarity/rt-polaritydata/rt-polarity.pos'))]).stream(),
+      { format: 'jsonl', textColumn: 't', labelColumn: 'y', onBadRow: 'skip', encoding: 'windows-1252' },
+    );
+    expect(pos.skipped).toBe(5331); // not JSON: every line is counted as a bad row, none crash the reader
+  });
+});
