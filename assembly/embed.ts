@@ -34,3 +34,22 @@ export function embeddingBackward(dtable: usize, dout: usize, ids: usize, n: i32
     }
   }
 }
+
+/** out[i,:] = unk[:] where ids[i] == UNK (1): a learned vector for unknown words over a frozen table. */
+export function unknownForward(out: usize, unk: usize, ids: usize, n: i32, D: i32): void {
+  const row = <usize>D * F32;
+  for (let i = 0; i < n; i++) if (load<i32>(ids + <usize>i * 4) == 1) memory.copy(out + <usize>i * row, unk, row);
+}
+
+/** dunk[:] += Σ_{i: ids[i] == UNK} dout[i,:] */
+export function unknownBackward(dunk: usize, dout: usize, ids: usize, n: i32, D: i32): void {
+  const row = <usize>D * F32;
+  for (let i = 0; i < n; i++) {
+    if (load<i32>(ids + <usize>i * 4) != 1) continue;
+    const src = dout + <usize>i * row;
+    for (let d = 0; d < D; d++) {
+      const o = <usize>d * F32;
+      store<f32>(dunk + o, load<f32>(dunk + o) + load<f32>(src + o));
+    }
+  }
+}

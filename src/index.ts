@@ -40,3 +40,5 @@ export { evaluate, predictAll } from './train/evaluate.js';
 export { learningRate } from './train/schedule.js';
 export type { Schedule } from './train/schedule.js';
 export * from './data/index.js';
+export { TextClassifier } from './pipeline/classifier.js';
+export type { ClassifierSpec, ClassifierConfig, Prediction, WordExplanation, TextExplanation } from './pipeline/classifier.js';

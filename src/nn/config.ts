@@ -14,6 +14,11 @@ export interface EmbeddingConfig {
   vocabSize: number;
   /** Default true: fine-tune. false: frozen, as in the exercise with GloVe. */
   trainable?: boolean;
+  /**
+   * Unknown words (id 1): 'zero' vector, as in the exercise, or a 'learned' vector (default) — a row of
+   * the table when it is trained, a separate trainable `embedding.unk` when the table is frozen.
+   */
+  unknown?: 'zero' | 'learned';
 }
 
 interface Common {
@@ -111,8 +116,13 @@ export function resolveConfig(config: ModelConfig): ResolvedConfig {
   if (config.embedding) {
     positiveInt('embedding.vocabSize', config.embedding.vocabSize);
     if (config.embedding.vocabSize < 2) throw new ConfigError('embedding.vocabSize must count the padding and unknown ids (≥ 2)');
+    const unknown = config.embedding.unknown;
+    if (unknown !== undefined && unknown !== 'zero' && unknown !== 'learned') {
+      throw new ConfigError(`embedding.unknown: unknown ${JSON.stringify(unknown)}`, "use 'zero' or 'learned'");
+    }
   }
-  const common = { input: config.input, outputs, loss, init, embedding: config.embedding && { trainable: true, ...config.embedding } };
+  const embedding = config.embedding && { trainable: true, unknown: 'learned' as const, ...config.embedding };
+  const common = { input: config.input, outputs, loss, init, embedding };
   switch (config.kind) {
     case 'rnn': {
       positiveInt('hidden', config.hidden);
@@ -177,6 +187,9 @@ export function paramSpecs(config: ResolvedConfig): ParamSpec[] {
       name: 'embedding.weight', shape: [config.embedding.vocabSize, config.input],
       init: { normal: 1 }, trainable: config.embedding.trainable,
     });
+    if (config.embedding.unknown === 'learned' && !config.embedding.trainable) {
+      specs.push({ name: 'embedding.unk', shape: [config.input], init: 'zeros' });
+    }
   }
   const D = config.input;
   switch (config.kind) {

@@ -15,6 +15,7 @@ import { checkBatch, type Batch, type BatchRequirements } from './batch.js';
 import { paramSpecs, resolveConfig, type ModelConfig, type ResolvedConfig } from './config.js';
 import { ACT, type SharedScratch } from './layers/dense.js';
 import { BufferPlan } from './plan.js';
+import { PAD, UNK } from '../data/vocab.js';
 
 export interface ModelOptions {
   /** Default: the runtime made by `init()`. */
@@ -34,8 +35,8 @@ export interface Explanation {
   /** (B,C) class probabilities; (B) for bce. */
   probs: Float32Array;
   /**
-   * (B,T) gradient×input: Σ_d x·∂logit/∂x of the predicted class's logit (of the logit itself for bce),
-   * per token. Available for every kind; the only word-level explanation for RNN/GRU.
+   * (B,T) gradient×input per token: Σ_d x·∂m/∂x of the explained margin m (see `explain`). Available
+   * for every kind; the word-level explanation of RNN/GRU.
    */
   attributions: Float32Array;
   /** (B,T,C) per-token sub-scores (token MLP, weighted MLP, attention). */
@@ -80,6 +81,10 @@ export abstract class SequenceModel {
   protected readonly scratch: SharedScratch = { work: undefined!, dpre: undefined!, paramVersion: 0 };
   private readonly owned: { dispose(): void }[] = [];
   private logitsPtr = 0;
+  /** The learned unknown-word vector over a frozen table, or 0. */
+  private readonly unkPtr: number;
+  /** Training needs dx when an embedding (or its unknown-word vector) learns. */
+  private readonly needsInputGradient: boolean;
   private disposed = false;
 
   constructor(config: ModelConfig, options: ModelOptions = {}) {
@@ -92,6 +97,9 @@ export abstract class SequenceModel {
     this.clipNorm = options.clipNorm;
     this.params = new ParamTable(this.runtime.arena, paramSpecs(this.config), new Rng(options.seed ?? 0));
     this.optimizer = createOptimizer(this.params, options.optimizer ?? { kind: 'adam', lr: 1e-3 }, this.k);
+    const emb = this.config.embedding;
+    this.unkPtr = emb && emb.unknown === 'learned' && !emb.trainable ? this.params.paramPtr('embedding.unk') : 0;
+    this.needsInputGradient = !!emb && (emb.trainable || this.unkPtr !== 0);
     const req = { D: this.D, embedding: !!this.config.embedding, classes: this.C, bce: this.config.loss === 'bce' };
     this.requirements = { ...req, needLabels: false };
     this.trainRequirements = { ...req, needLabels: true };
@@ -131,7 +139,7 @@ export abstract class SequenceModel {
     const scale = 1 / B;
     if (this.config.loss === 'bce') this.k.bceBackward(this.dlogits.ptr, this.logitsPtr, this.labelsF32.ptr, B, scale);
     else this.k.crossEntropyBackward(this.dlogits.ptr, this.probs.ptr, this.labelsI32.ptr, B, this.C, scale);
-    this.runBackward(B, T, this.config.embedding?.trainable === true);
+    this.runBackward(B, T, this.needsInputGradient);
     return loss;
   }
 
@@ -167,25 +175,37 @@ export abstract class SequenceModel {
     return correct;
   }
 
-  /** Probabilities, gradient×input per token, and whatever per-token outputs this kind has. */
-  explain(batch: Batch): Explanation {
+  /**
+   * Probabilities, gradient×input per token, and whatever per-token outputs this kind has. The
+   * attributions explain the margin of class `target` (its logit minus the mean of the others'; the
+   * logit itself for bce); default: class 1 with two classes, else each row's predicted class.
+   */
+  explain(batch: Batch, target?: number): Explanation {
     this.load(batch, false);
     const { B, T } = batch;
+    const C = this.C;
+    if (target !== undefined && !(Number.isInteger(target) && target >= 0 && target < C)) {
+      throw new ConfigError(`explain: target class ${target} is not in [0, ${C - 1}]`);
+    }
     this.runForward(B, T);
     const probs = this.probabilities(B).slice();
     const own = this.explainBody(B, T);
-    // backward from the predicted class's logit: d logit_pred / d x. Parameter gradients are
-    // accumulated too and simply discarded (the next lossAndGrad zeroes them).
+    // backward from the margin: parameter gradients are accumulated too and discarded (zeroed here and
+    // again by the next lossAndGrad)
     this.params.zeroGrads();
     this.plan!.zeroGrads();
     const dl = this.dlogits.view();
     for (let b = 0; b < B; b++) {
-      if (this.config.loss === 'bce') dl[b] = 1;
-      else {
-        let best = 0;
-        for (let c = 1; c < this.C; c++) if (probs[b * this.C + c]! > probs[b * this.C + best]!) best = c;
-        dl[b * this.C + best] = 1;
+      if (this.config.loss === 'bce') {
+        dl[b] = 1;
+        continue;
       }
+      let c = target ?? (C === 2 ? 1 : -1);
+      if (c < 0) {
+        c = 0;
+        for (let k = 1; k < C; k++) if (probs[b * C + k]! > probs[b * C + c]!) c = k;
+      }
+      for (let k = 0; k < C; k++) dl[b * C + k] = k === c ? 1 : -1 / (C - 1);
     }
     this.runBackward(B, T, true);
     const x = this.x.view();
@@ -234,16 +254,21 @@ export abstract class SequenceModel {
     const { B, T } = batch;
     this.ensureCapacity(B, T);
     const n = B * T;
-    if (this.config.embedding) this.ids.view().set(batch.ids!);
-    else this.x.view().set(batch.x!);
+    if (this.config.embedding) {
+      const ids = this.ids.view();
+      ids.set(batch.ids!);
+      // padding, and unknown words under unknown: 'zero', read no row (a zero vector) and get no gradient
+      const zeroUnknown = this.config.embedding.unknown === 'zero';
+      for (let i = 0; i < n; i++) if (ids[i] === PAD || (zeroUnknown && ids[i] === UNK)) ids[i] = -1;
+    } else this.x.view().set(batch.x!);
     this.mask.view().set(batch.mask);
     if (needLabels) {
       if (this.config.loss === 'bce') this.labelsF32.view().set(batch.labels!);
       else this.labelsI32.view().set(batch.labels!);
     }
     if (this.config.embedding) {
-      const table = this.params.paramPtr('embedding.weight');
-      this.k.embeddingForward(this.x.ptr, table, this.ids.ptr, n, this.D);
+      this.k.embeddingForward(this.x.ptr, this.params.paramPtr('embedding.weight'), this.ids.ptr, n, this.D);
+      if (this.unkPtr) this.k.unknownForward(this.x.ptr, this.unkPtr, this.ids.ptr, n, this.D);
     }
   }
 
@@ -253,9 +278,11 @@ export abstract class SequenceModel {
 
   private runBackward(B: number, T: number, needDx: boolean): void {
     this.backwardBody(B, T, this.dlogits.ptr, needDx);
-    if (needDx && this.config.embedding?.trainable) {
+    if (!needDx || !this.config.embedding) return;
+    if (this.config.embedding.trainable) {
       this.k.embeddingBackward(this.params.gradPtr('embedding.weight'), this.dx.ptr, this.ids.ptr, B * T, this.D);
     }
+    if (this.unkPtr) this.k.unknownBackward(this.params.gradPtr('embedding.unk'), this.dx.ptr, this.ids.ptr, B * T, this.D);
   }
 
   private computeLoss(B: number): number {
