@@ -42,3 +42,7 @@ export type { Schedule } from './train/schedule.js';
 export * from './data/index.js';
 export { TextClassifier } from './pipeline/classifier.js';
 export type { ClassifierSpec, ClassifierConfig, Prediction, WordExplanation, TextExplanation } from './pipeline/classifier.js';
+export { runExperiment, trainingRecord } from './pipeline/experiment.js';
+export type { ExperimentSpec, ExperimentData, ExperimentResult, ModelSpec, VectorSource, TrainingRecord } from './pipeline/experiment.js';
+export { renderReport } from './report/html.js';
+export type { ReportInput, ReportModel } from './report/html.js';

@@ -4,3 +4,5 @@ export { loadModelFile, saveModelFile } from './node/modelFile.js';
 export { fileStream, readImdbCsvFile, readTableFile, readWordVectorsFile, readAclImdbPath } from './node/data.js';
 export { fetchDataset, defaultCacheDir, sha256File, DATASETS } from './node/fetch.js';
 export type { DatasetName, FetchOptions, Progress } from './node/fetch.js';
+export { writeReport, chartJsSource } from './node/report.js';
+export { writeFileAtomic } from './node/files.js';

@@ -65,12 +65,15 @@ export class TextClassifier {
   readonly tokenizer: Tokenizer;
   readonly vocab: Vocabulary;
   readonly labels: string[];
+  /** The training record of a loaded file (what `save(training)` stored), if any. */
+  readonly training: unknown;
 
-  private constructor(model: SequenceModel, tokenizer: Tokenizer, vocab: Vocabulary, labels: string[]) {
+  private constructor(model: SequenceModel, tokenizer: Tokenizer, vocab: Vocabulary, labels: string[], training?: unknown) {
     this.model = model;
     this.tokenizer = tokenizer;
     this.vocab = vocab;
     this.labels = labels;
+    this.training = training;
   }
 
   /** A new, untrained classifier (pretrained vectors copied into its embedding when given). */
@@ -115,7 +118,7 @@ export class TextClassifier {
     const model = createModel(config, options);
     loadParams(model.params, file.params);
     model.parametersChanged();
-    return new TextClassifier(model, createTokenizer(file.tokenizer as TokenizerSettings), vocab, labels);
+    return new TextClassifier(model, createTokenizer(file.tokenizer as TokenizerSettings), vocab, labels, file.training);
   }
 
   /** The model file bytes: config, weights, vocabulary, tokenizer, and optional training record. */

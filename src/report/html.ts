@@ -1,0 +1,127 @@
+// The training report: one self-contained HTML page (works offline) with loss and accuracy curves
+// (train vs test), ROC curves, confusion matrices, the comparison table and per-word heat maps of
+// explained sentences. Charts are drawn by Chart.js, whose source the caller passes in to be inlined.
+
+import type { TextExplanation } from '../pipeline/classifier.js';
+import type { TrainingRecord } from '../pipeline/experiment.js';
+
+export interface ReportModel {
+  name: string;
+  record: TrainingRecord;
+  /** Explained example sentences, shown as per-word heat maps. */
+  explanations?: TextExplanation[];
+  labels?: string[];
+}
+
+export interface ReportInput {
+  title?: string;
+  models: ReportModel[];
+  /** The Chart.js UMD build's source (chart.umd.min.js), inlined so the page needs no network. */
+  chartJs: string;
+  /** Shown in the footer. Default: now. */
+  generated?: string;
+}
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const fixed = (v: number | null | undefined, d = 3) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(d));
+
+/** The report page as a string. */
+export function renderReport(input: ReportInput): string {
+  const title = input.title ?? 'seqwasm report';
+  const models = input.models;
+  const data = models.map((m) => ({
+    name: m.name,
+    curves: m.record.curves,
+    roc: m.record.roc,
+  }));
+  const rows = models.map((m) => {
+    const t = m.record.test;
+    return `<tr><td>${esc(m.name)}</td><td>${fixed(t.accuracy)}</td><td>${fixed(t.f1)}</td><td>${fixed(t.rocAuc)}</td>` +
+      `<td>${fixed(t.loss)}</td><td>${m.record.epochs}</td><td>${fixed(m.record.secondsPerEpoch, 1)}</td></tr>`;
+  }).join('\n');
+  const sections = models.map((m, i) => {
+    const labels = m.labels ?? m.record.test.confusion.map((_, c) => `class ${c}`);
+    const confusion = m.record.test.confusion;
+    const total = confusion.flat().reduce((a, b) => a + b, 0) || 1;
+    const matrix = `<table class="confusion"><tr><th>true \\ predicted</th>${labels.map((l) => `<th>${esc(l)}</th>`).join('')}</tr>` +
+      confusion.map((row, t) => `<tr><th>${esc(labels[t] ?? String(t))}</th>${row.map((n, p) =>
+        `<td style="background:rgba(${t === p ? '46,160,67' : '207,34,46'},${(0.15 + (0.85 * n) / total).toFixed(2)})">${n}</td>`).join('')}</tr>`).join('') + '</table>';
+    const heat = (m.explanations ?? []).map((e) => {
+      const max = Math.max(1e-9, ...e.words.map((w) => Math.abs(w.score)));
+      const words = e.words.map((w) => {
+        const a = Math.min(1, Math.abs(w.score) / max);
+        const color = w.score >= 0 ? `rgba(46,160,67,${a.toFixed(2)})` : `rgba(207,34,46,${a.toFixed(2)})`;
+        return `<span class="w" style="background:${color}" title="${esc(w.word)}: ${w.score.toFixed(4)}">${esc(w.word)}</span>`;
+      }).join(' ');
+      return `<div class="sentence"><span class="pred">${esc(e.label)} ${(e.score * 100).toFixed(0)}%</span> ${words}</div>`;
+    }).join('\n');
+    return `<section>
+<h2>${esc(m.name)}</h2>
+<p>Test: accuracy ${fixed(m.record.test.accuracy)}, F1 ${fixed(m.record.test.f1)}, ROC AUC ${fixed(m.record.test.rocAuc)} ·
+${m.record.epochs} epoch(s), stopped: ${esc(m.record.stopped)} · vocabulary ${m.record.vocabulary}${m.record.coverage === undefined ? '' : ` · vector coverage ${(m.record.coverage * 100).toFixed(1)} % of tokens`}</p>
+<div class="charts">
+<div class="chart"><canvas id="loss-${i}"></canvas></div>
+<div class="chart"><canvas id="accuracy-${i}"></canvas></div>
+<div class="chart"><canvas id="roc-${i}"></canvas></div>
+</div>
+<h3>Confusion matrix (test)</h3>
+${matrix}
+${heat ? `<h3>Explained sentences</h3><p class="legend">green pushes towards <b>${esc(labels[1] ?? 'class 1')}</b>, red away; hover a word for its score</p>\n${heat}` : ''}
+</section>`;
+  }).join('\n');
+  // JSON in a script element: "</" must not close it
+  const json = JSON.stringify(data).replace(/</g, '\\u003c');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#1f2328}
+table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #d0d7de;padding:.3rem .6rem;text-align:right}
+th:first-child,td:first-child{text-align:left}.charts{display:flex;flex-wrap:wrap;gap:1rem}
+.chart{width:340px;height:260px}.sentence{margin:.4rem 0;line-height:2}.w{padding:.1rem .2rem;border-radius:3px}
+.pred{font-weight:600;margin-right:.5rem}.legend{color:#57606a;font-size:13px}footer{color:#57606a;margin-top:2rem;font-size:13px}
+</style></head><body>
+<h1>${esc(title)}</h1>
+<h2>Comparison (test set)</h2>
+<table id="comparison"><tr><th>model</th><th>accuracy</th><th>F1</th><th>ROC AUC</th><th>loss</th><th>epochs</th><th>s/epoch</th></tr>
+${rows}
+</table>
+${sections}
+<footer>Generated by seqwasm ${esc(input.generated ?? new Date().toISOString())}</footer>
+<script type="application/json" id="report-data">${json}</script>
+<script>${input.chartJs.replace(/<\/script/gi, '<\\/script')}</script>
+<script>
+(function () {
+  var data = JSON.parse(document.getElementById('report-data').textContent);
+  var charts = window.seqwasmCharts = [];
+  var colors = { train: '#0969da', validation: '#8250df', test: '#cf222e' };
+  function series(curves, split, metric) {
+    return curves.filter(function (p) { return p.split === split; }).map(function (p) { return { x: p.step, y: p[metric] }; });
+  }
+  function curveChart(id, curves, metric, title) {
+    var splits = ['train', 'validation', 'test'].filter(function (s) { return curves.some(function (p) { return p.split === s; }); });
+    charts.push(new Chart(document.getElementById(id), {
+      type: 'line',
+      data: { datasets: splits.map(function (s) { return { label: s, data: series(curves, s, metric), borderColor: colors[s], backgroundColor: colors[s], tension: 0.2 }; }) },
+      options: { animation: false, maintainAspectRatio: false, parsing: false, scales: { x: { type: 'linear', title: { display: true, text: 'step' } } },
+        plugins: { title: { display: true, text: title } } },
+    }));
+  }
+  data.forEach(function (m, i) {
+    curveChart('loss-' + i, m.curves, 'loss', 'loss');
+    curveChart('accuracy-' + i, m.curves, 'accuracy', 'accuracy');
+    var roc = (m.roc || []).map(function (p) { return { x: p.fpr, y: p.tpr }; });
+    charts.push(new Chart(document.getElementById('roc-' + i), {
+      type: 'line',
+      data: { datasets: [{ label: 'ROC (test)', data: roc, borderColor: '#1a7f37', pointRadius: 0 },
+        { label: 'chance', data: [{ x: 0, y: 0 }, { x: 1, y: 1 }], borderColor: '#8c959f', borderDash: [4, 4], pointRadius: 0 }] },
+      options: { animation: false, maintainAspectRatio: false, parsing: false,
+        scales: { x: { type: 'linear', min: 0, max: 1, title: { display: true, text: 'false positive rate' } }, y: { min: 0, max: 1, title: { display: true, text: 'true positive rate' } } },
+        plugins: { title: { display: true, text: 'ROC curve' } } },
+    }));
+  });
+})();
+</script>
+</body></html>
+`;
+}
