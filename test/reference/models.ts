@@ -61,24 +61,26 @@ interface Spec {
 function specOf(config: ModelConfig): Spec {
   if (config.embedding) throw new Error('referenceModel takes vectors x: remove `embedding` from the config');
   const bce = config.loss === 'bce';
-  const c = config as Partial<Record<string, unknown>>;
-  const kind = config.kind;
-  return {
-    kind,
-    D: config.input,
-    C: config.outputs ?? (bce ? 1 : 2),
-    bce,
-    H: (c.hidden as number | undefined) ?? 0,
-    activation: (c.activation as Spec['activation'] | undefined) ?? 'sigmoid',
-    gate: (c.gate as Spec['gate'] | undefined) ?? 'exercise',
-    // hidden widths of the stack after the features: rnn/gru `head`, token models `widths`
-    head: kind === 'rnn' || kind === 'gru' ? ((c.head as number[] | undefined) ?? [])
-      : kind === 'attention' ? ((c.widths as number[] | undefined) ?? [c.hidden as number])
-        : (c.widths as number[]),
-    radius: (c.radius as number | undefined) ?? 0,
-    endsZero: (c.ends ?? 'zero') === 'zero',
-    weighted: kind === 'weighted-mlp' || (kind === 'attention' && c.pooling === 'weighted'),
+  const s: Spec = {
+    kind: config.kind, D: config.input, C: config.outputs ?? (bce ? 1 : 2), bce,
+    H: 0, activation: 'sigmoid', gate: 'exercise', head: [], radius: 0, endsZero: true, weighted: false,
   };
+  // `head` is the stack of hidden Linear+ReLU widths after the features: rnn/gru `head`, the others `widths`
+  switch (config.kind) {
+    case 'rnn':
+      return { ...s, H: config.hidden, activation: config.activation ?? 'sigmoid', head: config.head ?? [] };
+    case 'gru':
+      return { ...s, H: config.hidden, gate: config.gate ?? 'exercise', head: config.head ?? [] };
+    case 'mlp':
+      return { ...s, head: config.widths };
+    case 'weighted-mlp':
+      return { ...s, head: config.widths, weighted: true };
+    case 'attention':
+      return {
+        ...s, H: config.hidden, radius: config.radius, head: config.widths ?? [config.hidden],
+        endsZero: (config.ends ?? 'zero') === 'zero', weighted: config.pooling === 'weighted',
+      };
+  }
 }
 
 function param(params: Params, name: string): Float64Array {
