@@ -17,7 +17,8 @@ checked against independent implementations:
     ExWeightedMLP, ExRestSelfAtten) with converted weights: on the full batch, and on each review cut to
     its length (which is what masking must mean);
   - torch.nn.GRU itself for gate 'pytorch' (pack_padded_sequence for the masked batch);
-  - a dense (T×T, band-masked) formulation of the windowed attention for both `ends`.
+  - a dense (T×T, band-masked) formulation of the windowed attention for both `ends`;
+  - scripts/torch_models.py (the bench's PyTorch models), when present.
 """
 import argparse
 import importlib.util
@@ -213,6 +214,17 @@ def load_exercise():
     return mod
 
 
+def load_torch_models():
+    """scripts/torch_models.py, when present (it is the bench's torch version of the five kinds)."""
+    path = os.path.join(ROOT, 'scripts', 'torch_models.py')
+    if not os.path.exists(path):
+        return None
+    spec = importlib.util.spec_from_file_location('seqwasm_torch_models', path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def head_module(cfg, p, n_head, prefix, last):
     """nn.Sequential of the head Linear+ReLU layers and `out`, loaded from p."""
     layers = []
@@ -362,6 +374,22 @@ def check_against_independent(ex, cfg, p, x, mask, out, targets):
             close(f'{type(m).__name__} (full batch)', m(x), out['logits'])
         for b, n in enumerate(lengths):
             close(f'{type(m).__name__} (review {b} cut to {n})', m(x[b : b + 1, :n]), out['logits'][b : b + 1])
+    tm = load_torch_models()
+    if tm is not None:
+        # scripts/torch_models.py (the bench's PyTorch models) must compute the same
+        model = tm.build(cfg).double()
+        named = tm.state(model)
+        for k, v in p.items():
+            named[k].data.copy_(v)
+        logits, extra = model(x, mask)
+        if cfg['kind'] == 'attention' and cfg.get('ends') == 'exclude' and logits.isnan().any():
+            # known: torch_models.py softmaxes an all −inf window row (a padding query with no real
+            # token around it) to NaN, and NaN·0 reaches the pooled logits
+            print(f'  warning: scripts/torch_models.py gives NaN logits for {cfg}', file=sys.stderr)
+        else:
+            close('scripts/torch_models.py logits', logits, out['logits'])
+            for key, value in extra.items():
+                close(f'scripts/torch_models.py {key}', value, out[key])
     if cfg['kind'] == 'attention':
         att, P = dense_attention(cfg, p, x, mask)
         close('dense band-masked attention weights', att, out['attention'])
