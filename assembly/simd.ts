@@ -127,8 +127,9 @@
   const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), x), x);
   const e = exp4(f32x4.add(ax, ax));
   const large = f32x4.sub(f32x4.splat(1), f32x4.div(f32x4.splat(2), f32x4.add(e, f32x4.splat(1))));
-  const signed = v128.or(large, v128.and(x, f32x4.splat(-0.0))); // large ≥ 0: OR in the sign bit of x
-  return v128.bitselect(small, signed, f32x4.lt(ax, f32x4.splat(TANH_SMALL)));
+  // large ≥ 0 gets the sign bit of x; small already has it, except for −0 (the sum of signed zeros is +0)
+  const magnitude = v128.bitselect(small, large, f32x4.lt(ax, f32x4.splat(TANH_SMALL)));
+  return v128.or(magnitude, v128.and(x, f32x4.splat(-0.0)));
 }
 
 // @ts-ignore: decorator
@@ -141,7 +142,7 @@
     p = p * z + T2;
     p = p * z + T3;
     p = p * z + T4;
-    return p * z * x + x;
+    return copysign<f32>(p * z * x + x, x);
   }
   const large = <f32>1 - <f32>2 / (exp1(ax + ax) + 1);
   return copysign<f32>(large, x);
