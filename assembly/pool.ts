@@ -4,7 +4,7 @@
 //   weighted: o (B,T,C+1) rows [s_t (C sub-scores), a_t (weight logit)], weights (B,T), y (B,C)
 // Padding contributes nothing: its weight is exactly 0, and a sequence with no real token pools to 0.
 
-import { exp1 } from './simd';
+import { axpy, exp1 } from './simd';
 
 // @ts-ignore: decorator
 @inline const F32: usize = 4;
@@ -19,17 +19,7 @@ export function maskedMeanForward(y: usize, x: usize, mask: usize, B: i32, T: i3
       const m = load<f32>(mask + <usize>(b * T + t) * F32);
       if (m == 0) continue;
       count += m;
-      const xt = x + <usize>((b * T + t) * C) * F32;
-      const mv = f32x4.splat(m);
-      let c = 0;
-      for (; c + 4 <= C; c += 4) {
-        const o = <usize>c * F32;
-        v128.store(yb + o, f32x4.add(v128.load(yb + o), f32x4.mul(mv, v128.load(xt + o))));
-      }
-      for (; c < C; c++) {
-        const o = <usize>c * F32;
-        store<f32>(yb + o, load<f32>(yb + o) + m * load<f32>(xt + o));
-      }
+      axpy(yb, x + <usize>((b * T + t) * C) * F32, m, C);
     }
     const inv: f32 = count != 0 ? <f32>1 / count : 0;
     for (let c = 0; c < C; c++) store<f32>(yb + <usize>c * F32, load<f32>(yb + <usize>c * F32) * inv);
@@ -47,18 +37,7 @@ export function maskedMeanBackward(dx: usize, dy: usize, mask: usize, B: i32, T:
     for (let t = 0; t < T; t++) {
       const m = load<f32>(mask + <usize>(b * T + t) * F32);
       if (m == 0) continue;
-      const w: f32 = m * inv;
-      const wv = f32x4.splat(w);
-      const dxt = dx + <usize>((b * T + t) * C) * F32;
-      let c = 0;
-      for (; c + 4 <= C; c += 4) {
-        const o = <usize>c * F32;
-        v128.store(dxt + o, f32x4.add(v128.load(dxt + o), f32x4.mul(wv, v128.load(dyb + o))));
-      }
-      for (; c < C; c++) {
-        const o = <usize>c * F32;
-        store<f32>(dxt + o, load<f32>(dxt + o) + w * load<f32>(dyb + o));
-      }
+      axpy(dx + <usize>((b * T + t) * C) * F32, dyb, m * inv, C);
     }
   }
 }
