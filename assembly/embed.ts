@@ -1,10 +1,10 @@
 // Embedding lookup and its gradient. table (V,D); ids (n) i32; out, dout (n,D).
-// A negative id (no token) gives a zero row and receives no gradient.
+// A negative id (no token, padding) gives a zero row and receives no gradient.
 
 // @ts-ignore: decorator
 @inline const F32: usize = 4;
 
-/** out[i,:] = table[ids[i],:] */
+/** out[i,:] = table[ids[i],:], or zeros when ids[i] < 0 */
 export function embeddingForward(out: usize, table: usize, ids: usize, n: i32, D: i32): void {
   const row = <usize>D * F32;
   for (let i = 0; i < n; i++) {
@@ -15,7 +15,7 @@ export function embeddingForward(out: usize, table: usize, ids: usize, n: i32, D
   }
 }
 
-/** dtable[ids[i],:] += dout[i,:] (scatter-add: a repeated id accumulates every occurrence) */
+/** dtable[ids[i],:] += dout[i,:] (scatter-add: a repeated id accumulates every occurrence; ids < 0 skipped) */
 export function embeddingBackward(dtable: usize, dout: usize, ids: usize, n: i32, D: i32): void {
   const row = <usize>D * F32;
   for (let i = 0; i < n; i++) {

@@ -2,6 +2,8 @@
 // element counts (i32), never allocates, and keeps no state. One file per op family; this file only
 // re-exports them.
 
+// the scalar helpers only: v128 values cannot cross the JavaScript boundary
+export { exp1, sigmoid1, tanh1, dot, axpy } from './simd';
 export * from './gemm';
 export * from './act';
 export * from './softmax';

@@ -1,15 +1,15 @@
 // Pooling sub-scores over the tokens of each sequence: the masked mean (model 3's head) and the
 // softmax-weighted sum (model 4's head).
-//   masked mean: x (B,T,C), mask (B,T), y (B,C)
+//   masked mean: x (B,T,C), mask (B,T) of weights (1 real, 0 padding), y (B,C)
 //   weighted: o (B,T,C+1) rows [s_t (C sub-scores), a_t (weight logit)], weights (B,T), y (B,C)
 // Padding contributes nothing: its weight is exactly 0, and a sequence with no real token pools to 0.
 
-import { exp1 } from './simd';
+import { axpy, exp1 } from './simd';
 
 // @ts-ignore: decorator
 @inline const F32: usize = 4;
 
-/** y[b,c] = Σ_t m[b,t]·x[b,t,c] / Σ_t m[b,t] */
+/** y[b,c] = Σ_t m[b,t]·x[b,t,c] / Σ_t m[b,t]  (0 when Σ_t m[b,t] = 0) */
 export function maskedMeanForward(y: usize, x: usize, mask: usize, B: i32, T: i32, C: i32): void {
   for (let b = 0; b < B; b++) {
     const yb = y + <usize>(b * C) * F32;
@@ -19,10 +19,9 @@ export function maskedMeanForward(y: usize, x: usize, mask: usize, B: i32, T: i3
       const m = load<f32>(mask + <usize>(b * T + t) * F32);
       if (m == 0) continue;
       count += m;
-      const xt = x + <usize>((b * T + t) * C) * F32;
-      for (let c = 0; c < C; c++) store<f32>(yb + <usize>c * F32, load<f32>(yb + <usize>c * F32) + m * load<f32>(xt + <usize>c * F32));
+      axpy(yb, x + <usize>((b * T + t) * C) * F32, m, C);
     }
-    const inv: f32 = count > 0 ? 1 / count : 0;
+    const inv: f32 = count != 0 ? <f32>1 / count : 0;
     for (let c = 0; c < C; c++) store<f32>(yb + <usize>c * F32, load<f32>(yb + <usize>c * F32) * inv);
   }
 }
@@ -33,14 +32,12 @@ export function maskedMeanBackward(dx: usize, dy: usize, mask: usize, B: i32, T:
     let count: f32 = 0;
     for (let t = 0; t < T; t++) count += load<f32>(mask + <usize>(b * T + t) * F32);
     if (count == 0) continue;
-    const inv: f32 = 1 / count;
+    const inv: f32 = <f32>1 / count;
+    const dyb = dy + <usize>(b * C) * F32;
     for (let t = 0; t < T; t++) {
       const m = load<f32>(mask + <usize>(b * T + t) * F32);
       if (m == 0) continue;
-      const dxt = dx + <usize>((b * T + t) * C) * F32;
-      for (let c = 0; c < C; c++) {
-        store<f32>(dxt + <usize>c * F32, load<f32>(dxt + <usize>c * F32) + m * inv * load<f32>(dy + <usize>(b * C + c) * F32));
-      }
+      axpy(dx + <usize>((b * T + t) * C) * F32, dyb, m * inv, C);
     }
   }
 }

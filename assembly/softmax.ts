@@ -1,7 +1,7 @@
 // Row-wise softmax with an optional mask, and its backward.
 // Shapes: x, y, dx, dy (R,L); mask (R,L) of 1/0, or 0 for none. Masked entries get exactly 0; the max
-// is taken over the unmasked entries only (−Infinity semantics, no sentinel values); a row with no
-// unmasked entry is all zeros.
+// is taken over the unmasked entries only (−Infinity semantics, no sentinel values); an −Infinity input
+// gets exactly 0; a row with no unmasked finite entry is all zeros, never NaN.
 
 import { exp1 } from './simd';
 
@@ -9,44 +9,51 @@ import { exp1 } from './simd';
 @inline const F32: usize = 4;
 
 export function softmaxForward(y: usize, x: usize, mask: usize, R: i32, L: i32): void {
+  const row = <usize>L * F32;
   for (let r = 0; r < R; r++) {
-    const xr = x + <usize>(r * L) * F32;
-    const yr = y + <usize>(r * L) * F32;
-    const mr = mask + <usize>(r * L) * F32;
-    let max: f32 = -Infinity;
+    const xr = x + <usize>r * row;
+    const yr = y + <usize>r * row;
+    const mr = mask + <usize>r * row;
+    let m: f32 = -Infinity;
     for (let i = 0; i < L; i++) {
-      if (mask && load<f32>(mr + <usize>i * F32) == 0) continue;
-      max = Mathf.max(max, load<f32>(xr + <usize>i * F32));
+      const o = <usize>i * F32;
+      if (mask != 0 && load<f32>(mr + o) == 0) continue;
+      m = max<f32>(m, load<f32>(xr + o));
     }
-    if (max == -Infinity) {
-      // nothing unmasked (or every input −∞): zeros, never NaN
-      memory.fill(yr, 0, <usize>L * F32);
+    if (m == -Infinity) {
+      memory.fill(yr, 0, row); // y may alias x: write only after reading
       continue;
     }
-    // rows are short here (C classes, or T token weights): a scalar loop; exp4 clamps its input, so a
-    // −∞ entry is made exactly 0 explicitly
     let sum: f32 = 0;
     for (let i = 0; i < L; i++) {
       const o = <usize>i * F32;
       const xi = load<f32>(xr + o);
-      const e: f32 = (mask && load<f32>(mr + o) == 0) || xi == -Infinity ? 0 : exp1(xi - max);
+      // exp1 clamps its input, so exact zeros for masked and −∞ entries are made here
+      const e: f32 = (mask != 0 && load<f32>(mr + o) == 0) || xi == -Infinity ? 0 : exp1(xi - m);
       store<f32>(yr + o, e);
       sum += e;
     }
-    const inv: f32 = 1 / sum;
-    for (let i = 0; i < L; i++) store<f32>(yr + <usize>i * F32, load<f32>(yr + <usize>i * F32) * inv);
+    const inv: f32 = <f32>1 / sum; // sum ≥ 1: the max entry contributes e^0
+    for (let i = 0; i < L; i++) {
+      const o = <usize>i * F32;
+      store<f32>(yr + o, load<f32>(yr + o) * inv);
+    }
   }
 }
 
-/** dx += y∘(dy − Σ y∘dy): the softmax Jacobian applied row by row; masked entries (y = 0) get 0. */
+/** dx += y∘(dy − Σ y∘dy), row by row; masked entries (y = 0) receive 0. */
 export function softmaxBackward(dx: usize, dy: usize, y: usize, R: i32, L: i32): void {
+  const row = <usize>L * F32;
   for (let r = 0; r < R; r++) {
-    const o = <usize>(r * L) * F32;
+    const base = <usize>r * row;
     let s: f32 = 0;
-    for (let i = 0; i < L; i++) s += load<f32>(y + o + <usize>i * F32) * load<f32>(dy + o + <usize>i * F32);
     for (let i = 0; i < L; i++) {
-      const p = o + <usize>i * F32;
-      store<f32>(dx + p, load<f32>(dx + p) + load<f32>(y + p) * (load<f32>(dy + p) - s));
+      const o = base + <usize>i * F32;
+      s += load<f32>(y + o) * load<f32>(dy + o);
+    }
+    for (let i = 0; i < L; i++) {
+      const o = base + <usize>i * F32;
+      store<f32>(dx + o, load<f32>(dx + o) + load<f32>(y + o) * (load<f32>(dy + o) - s));
     }
   }
 }

@@ -33,7 +33,7 @@ export type {
   EmbeddingConfig, Activation, LossKind,
 } from './nn/config.js';
 export { createOptimizer } from './train/optim.js';
-export type { Optimizer, OptimizerConfig, OptimizerState } from './train/optim.js';
+export type { Optimizer, OptimizerConfig, OptimizerState, ResolvedOptimizerConfig } from './train/optim.js';
 export { train, epochOrder } from './train/train.js';
 export type { TrainOptions, TrainResult, Checkpoint, BatchSource, StepInfo, EvalInfo, EpochInfo, Metric, StopReason } from './train/train.js';
 export { evaluate, predictAll } from './train/evaluate.js';

@@ -48,6 +48,14 @@ export function hasRelaxedSimd(): boolean {
   return WebAssembly.validate(RELAXED_SIMD_PROBE);
 }
 
+/** Each runtime's kernels, by its arena: code that holds only a ParamTable or Tensor finds its kernels here. */
+const KERNELS_OF = new WeakMap<Arena, KernelExports>();
+
+/** The kernel exports of the runtime that owns `arena`, or undefined for an arena made outside a Runtime. */
+export function kernelsOf(arena: Arena): KernelExports | undefined {
+  return KERNELS_OF.get(arena);
+}
+
 const FILE_OF: Record<SimdLevel, string> = { baseline: 'kernels.wasm', relaxed: 'kernels.relaxed.wasm' };
 
 /** A ready kernel module: its exports, its memory and the arena TypeScript allocates in. */
@@ -66,6 +74,7 @@ export class Runtime {
     this.memory = this.kernels.memory;
     this.arena = new Arena(this.memory, this.kernels.heapBase());
     this.simd = this.kernels.relaxedSimd() ? 'relaxed' : 'baseline';
+    KERNELS_OF.set(this.arena, this.kernels);
   }
 }
 

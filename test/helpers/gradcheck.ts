@@ -2,11 +2,13 @@
 // reference must agree to ~1e-7), and one random direction on float32 wasm kernels (JAX's check_grads
 // idea: float32 central differences are only good to ~1e-3, so one well-scaled direction is checked).
 import { expect } from 'vitest';
-import { mismatch } from './close.js';
+import { mismatch, type Tolerance } from './close.js';
 import type { Rng } from '../../dist/index.js';
 
+type Scalar64 = (x: Float64Array) => number;
+
 /** Central differences of a scalar function f at x, for every coordinate. */
-export function numericGradient(f: (x: Float64Array) => number, x: Float64Array, eps = 1e-6): Float64Array {
+export function numericGradient(f: Scalar64, x: Float64Array, eps = 1e-6): Float64Array {
   const grad = new Float64Array(x.length);
   const probe = Float64Array.from(x);
   for (let i = 0; i < x.length; i++) {
@@ -20,9 +22,17 @@ export function numericGradient(f: (x: Float64Array) => number, x: Float64Array,
   return grad;
 }
 
-/** Asserts an analytic float64 gradient against central differences. */
-export function checkGradient(what: string, f: (x: Float64Array) => number, x: Float64Array, analytic: ArrayLike<number>,
-  tol = { atol: 1e-7, rtol: 1e-6 }, eps = 1e-6): void {
+/**
+ * Asserts an analytic float64 gradient against central differences:
+ * `checkGradient(f, x, analytic, tol?)`, or with a name first for the failure message,
+ * `checkGradient(what, f, x, analytic, tol?, eps?)`.
+ */
+export function checkGradient(f: Scalar64, x: Float64Array, analytic: ArrayLike<number>, tol?: Tolerance, eps?: number): void;
+export function checkGradient(what: string, f: Scalar64, x: Float64Array, analytic: ArrayLike<number>, tol?: Tolerance, eps?: number): void;
+export function checkGradient(...args: unknown[]): void {
+  const what = typeof args[0] === 'string' ? (args.shift() as string) : 'gradient';
+  const [f, x, analytic, tol = { atol: 1e-7, rtol: 1e-6 }, eps = 1e-6] =
+    args as [Scalar64, Float64Array, ArrayLike<number>, Tolerance | undefined, number | undefined];
   const problem = mismatch(analytic, numericGradient(f, x, eps), tol);
   expect(problem, `${what}: analytic vs central differences: ${problem}`).toBeUndefined();
 }
@@ -52,3 +62,6 @@ export function checkDirection(what: string, f: (x: Float32Array) => number, x: 
   const agreeing = estimates.filter((numeric) => Math.abs(numeric - analytic) <= atol + rtol * Math.abs(analytic)).length;
   expect(agreeing >= 2, `${what}: directional derivatives ${estimates.join(', ')} vs ⟨grad, v⟩ ${analytic}`).toBe(true);
 }
+
+/** The same check under the name the kernel tests use. */
+export const directionalCheck = checkDirection;
