@@ -151,7 +151,8 @@ class Attention(nn.Module):
             s = s * inside  # an outside slot is a zero key: score 0, and its value is zero
         else:
             s = s.masked_fill(inside == 0, float("-inf"))
-        p = torch.softmax(s, -1) * mask.unsqueeze(-1)  # padding queries: zero weights, zero output
+        # padding queries: zero weights, zero output (with 'exclude' a padding query may have no inside slot: NaN → 0)
+        p = torch.softmax(s, -1).nan_to_num(0.0) * mask.unsqueeze(-1)
         vin = [vp[:, o : o + T] * inside[..., o : o + 1] for o in range(W)]
         out = sum(p[..., o : o + 1] * vin[o] for o in range(W))
         logits, extra = self.head(out, mask)

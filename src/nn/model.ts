@@ -128,8 +128,11 @@ export abstract class SequenceModel {
     return this.computeLoss(batch.B);
   }
 
-  /** Zeroes the gradients, then forward + backward: gradients are left in `params.grads`. Returns the loss. */
-  lossAndGrad(batch: Batch): number {
+  /**
+   * Zeroes the gradients, then forward + backward: gradients are left in `params.grads`. Returns the
+   * loss. With `inputGradient`, dL/dx is computed too (read it with `inputGradient()`).
+   */
+  lossAndGrad(batch: Batch, options?: { inputGradient?: boolean }): number {
     this.load(batch, true);
     const { B, T } = batch;
     this.runForward(B, T);
@@ -139,8 +142,13 @@ export abstract class SequenceModel {
     const scale = 1 / B;
     if (this.config.loss === 'bce') this.k.bceBackward(this.dlogits.ptr, this.logitsPtr, this.labelsF32.ptr, B, scale);
     else this.k.crossEntropyBackward(this.dlogits.ptr, this.probs.ptr, this.labelsI32.ptr, B, this.C, scale);
-    this.runBackward(B, T, this.needsInputGradient);
+    this.runBackward(B, T, this.needsInputGradient || options?.inputGradient === true);
     return loss;
+  }
+
+  /** dL/dx (B,T,D) of the last `lossAndGrad(batch, { inputGradient: true })`: a copy. */
+  inputGradient(batch: Pick<Batch, 'B' | 'T'>): Float32Array {
+    return this.dx.view().slice(0, batch.B * batch.T * this.D);
   }
 
   /** One optimizer step on a labelled batch (forward, backward, clipping, update). Returns the loss. */
