@@ -2,7 +2,7 @@
 """Safetensors interop between seqwasm and PyTorch, without the `safetensors` package.
 
 A minimal reader and writer that follow the format description of huggingface/safetensors, using only
-json, struct and torch (torch.frombuffer). test/io/interop.test.ts runs it where a python3 with torch
+json, struct and torch (torch.frombuffer). test/io/interop.fs.test.ts runs it where a python3 with torch
 exists.
 
   safetensors_interop.py read FILE EXPECTED.json   check a seqwasm-written FILE: layout rules, metadata,

@@ -56,8 +56,6 @@ export function kernelsOf(arena: Arena): KernelExports | undefined {
   return KERNELS_OF.get(arena);
 }
 
-const FILE_OF: Record<SimdLevel, string> = { baseline: 'kernels.wasm', relaxed: 'kernels.relaxed.wasm' };
-
 /** A ready kernel module: its exports, its memory and the arena TypeScript allocates in. */
 export class Runtime {
   readonly kernels: KernelExports;
@@ -123,8 +121,12 @@ async function compileKernels(source: WasmSource | undefined, level: SimdLevel):
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return compileBytes(source as BufferSource, 'the bytes given to init()');
   let response: Response;
   if (source === undefined || typeof source === 'string' || source instanceof URL) {
-    // resolved lazily: import.meta.url is undefined in workerd, which never reaches this line
-    const url = source === undefined ? new URL(`../${FILE_OF[level]}`, import.meta.url) : new URL(source, import.meta.url);
+    // resolved lazily: import.meta.url is undefined in workerd, which never reaches this line. One literal
+    // URL per build: that is the form bundlers rewrite to the emitted asset; a template literal makes Vite
+    // import every file of dist/ as a module instead (source maps included), which breaks its dev server.
+    const url = source !== undefined ? new URL(source, import.meta.url)
+      : level === 'relaxed' ? new URL('../kernels.relaxed.wasm', import.meta.url)
+      : new URL('../kernels.wasm', import.meta.url);
     if (url.protocol === 'file:') {
       // Node ≥ 20.16, Deno and Bun; no static node: import, so bundlers for the web have nothing to trip on
       const fs = g.process?.getBuiltinModule?.('node:fs/promises');

@@ -1,0 +1,30 @@
+// Which test files each vitest lane of .ci/run runs; the vitest configs read this table and nothing
+// else names test files. To widen a lane, change its line (ARCHITECTURE.md "Test lanes").
+// workerd is not here: it runs test/workerd/smoke.worker.js, since it cannot host vitest.
+import type { RuntimeName } from './helpers/env.js';
+
+/** Every test file. */
+export const ALL = 'test/**/*.test.ts';
+/**
+ * Files that need the host: node:fs/os/http/child_process, ../shared/data, the CLI. They run where
+ * `hasFileSystem` holds (Node, Deno, Bun) and are never loaded in a browser.
+ */
+export const NEEDS_HOST = 'test/**/*.fs.test.ts';
+/** The checks every runtime must pass before anything else means something. */
+export const SMOKE = 'test/smoke.test.ts';
+
+export type Lane = 'node' | 'deno' | 'bun' | 'chromium';
+
+export interface LaneFiles {
+  include: string[];
+  exclude: string[];
+  /** What test/helpers/env.ts must report inside the lane's tests (smoke checks it). */
+  runtime: RuntimeName;
+}
+
+export const LANES: Record<Lane, LaneFiles> = {
+  node: { include: [ALL], exclude: [], runtime: 'node' },
+  deno: { include: [SMOKE], exclude: [], runtime: 'deno' }, //         full suite: include [ALL]
+  bun: { include: [SMOKE], exclude: [], runtime: 'bun' }, //           full suite: include [ALL]
+  chromium: { include: [SMOKE], exclude: [], runtime: 'browser' }, //  full suite: include [ALL], exclude [NEEDS_HOST]
+};
