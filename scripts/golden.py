@@ -13,7 +13,7 @@ model runs in float64.
 
 `SpecModel` below is the spec written in torch (masked, every option). Before a fixture is written it is
 checked against independent implementations:
-  - the exercise's classes in /work/shared/anchors/perf/torch/models.py (ExRNN, ExGRU, ExMLP,
+  - the exercise's classes in ../shared/anchors/perf/torch/models.py (ExRNN, ExGRU, ExMLP,
     ExWeightedMLP, ExRestSelfAtten) with converted weights: on the full batch, and on each review cut to
     its length (which is what masking must mean);
   - torch.nn.GRU itself for gate 'pytorch' (pack_padded_sequence for the masked batch);
@@ -32,7 +32,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-EXERCISE = os.environ.get('SEQWASM_EXERCISE_MODELS', '/work/shared/anchors/perf/torch/models.py')
+# the exercise's models live in ../shared beside the repository
+EXERCISE = os.environ.get('SEQWASM_EXERCISE_MODELS', os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared', 'anchors', 'perf', 'torch', 'models.py'))
 
 B, T, D, H = 3, 6, 5, 4
 LENGTHS = [6, 4, 1]

@@ -516,7 +516,8 @@ function poolForward(o: Float64Array, mask: Float64Array, B: number, T: number, 
     if (!weighted) {
       let n = 0;
       for (let t = 0; t < T; t++) n += mask[b * T + t]!;
-      for (let t = 0; t < T; t++) w[b * T + t] = mask[b * T + t]! / n;
+      // a sequence without a real token pools to 0, as the kernels do
+      for (let t = 0; t < T; t++) w[b * T + t] = n > 0 ? mask[b * T + t]! / n : 0;
       continue;
     }
     let max = -Infinity;
@@ -527,7 +528,7 @@ function poolForward(o: Float64Array, mask: Float64Array, B: number, T: number, 
       w[b * T + t] = Math.exp(o[(b * T + t) * rows + C]! - max);
       sum += w[b * T + t]!;
     }
-    for (let t = 0; t < T; t++) w[b * T + t]! /= sum;
+    if (sum > 0) for (let t = 0; t < T; t++) w[b * T + t]! /= sum;
   }
   const logits = new Float64Array(B * C);
   for (let b = 0; b < B; b++) {
