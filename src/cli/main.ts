@@ -100,7 +100,7 @@ function modelOptions(cmd: Command, withKind = true): Command {
     .option('--radius <k>', 'attention window: ±k tokens', int, 5)
     .addOption(new Option('--pooling <how>', 'attention head pooling').choices(['mean', 'weighted']).default('mean'))
     .addOption(new Option('--gate <form>', 'GRU gate form').choices(['exercise', 'pytorch']).default('exercise'))
-    .addOption(new Option('--activation <fn>', 'Elman RNN activation').choices(['sigmoid', 'tanh', 'relu']).default('tanh'))
+    .addOption(new Option('--activation <fn>', 'Elman RNN activation (relu trains as an IRNN)').choices(['sigmoid', 'tanh', 'relu']).default('relu'))
     .addOption(new Option('--tokenizer <preset>', 'tokenizer preset').choices(['exercise', 'default']).default('default'))
     .option('--max-tokens <n>', 'tokens kept per text (default 100 exercise, 256 default)', int)
     .addOption(new Option('--truncate <how>', 'which tokens a long text keeps').choices(['head', 'tail', 'head+tail']))
@@ -111,7 +111,7 @@ function modelOptions(cmd: Command, withKind = true): Command {
     .addOption(new Option('--unknown <how>', 'unknown words').choices(['zero', 'learned']).default('learned'))
     .option('--epochs <n>', 'epochs', int, 5)
     .option('--batch-size <n>', 'batch size', int, 32)
-    .option('--lr <rate>', 'learning rate', num, 1e-3)
+    .option('--lr <rate>', 'learning rate (default 1e-3; 1e-4 for rnn)', num)
     .addOption(new Option('--optimizer <kind>', 'optimizer').choices(['adam', 'adamw', 'sgd']).default('adam'))
     .option('--clip-norm <n>', 'clip the global gradient norm', num)
     .option('--validation <f>', 'share of training data held out for early stopping', num, 0.1)
@@ -144,7 +144,7 @@ function experimentSpec(kind: string, o: CommonOptions): ExperimentSpec {
     tokenizer: { preset: o.tokenizer ?? 'default', ...(o.maxTokens ? { maxTokens: o.maxTokens } : {}), ...(o.truncate ? { truncate: o.truncate } : {}) },
     vocabSize: o.vocabSize, minCount: o.minCount,
     embedding: { trainable: !o.freeze, unknown: o.unknown },
-    optimizer: { kind: o.optimizer ?? 'adam', lr: o.lr ?? 1e-3 },
+    optimizer: { kind: o.optimizer ?? 'adam', lr: o.lr ?? (kind === 'rnn' ? 1e-4 : 1e-3) },
     clipNorm: o.clipNorm ?? (kind === 'rnn' ? 1 : undefined),
     epochs: o.epochs ?? 5, batchSize: o.batchSize, validation: o.validation, patience: o.patience, evalEvery: o.evalEvery,
     seed: o.seed,
