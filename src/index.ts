@@ -46,3 +46,4 @@ export { runExperiment, trainingRecord } from './pipeline/experiment.js';
 export type { ExperimentSpec, ExperimentData, ExperimentResult, ModelSpec, VectorSource, TrainingRecord } from './pipeline/experiment.js';
 export { renderReport } from './report/html.js';
 export type { ReportInput, ReportModel } from './report/html.js';
+export { CHALLENGE_SENTENCES, challengeAccuracy } from './pipeline/challenge.js';

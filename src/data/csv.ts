@@ -1,7 +1,7 @@
 // CSV/TSV rows, streamed, through csv-parse (its browser build: no Node streams needed, so it runs in
 // every runtime). Malformed rows become DataErrors naming file and line, or are skipped and counted.
 
-import { parse, type CsvError } from 'csv-parse/browser/esm';
+import type { CsvError } from 'csv-parse/browser/esm';
 import { DataError } from '../errors.js';
 import { textChunks, type DataInput } from './input.js';
 
@@ -42,6 +42,8 @@ export class SkipCounter {
 export async function* csvRows(input: DataInput, options: CsvOptions = {}, skipped = new SkipCounter()): AsyncGenerator<CsvRow> {
   const file = options.file;
   const skip = options.onBadRow === 'skip';
+  // loaded on first use, so code that never reads a CSV (an edge function predicting) never loads it
+  const { parse } = await import('csv-parse/browser/esm');
   const parser = parse({
     columns: true,
     info: true,

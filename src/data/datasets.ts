@@ -1,7 +1,6 @@
 // Labelled text collections from the formats sentiment data comes in: the Kaggle IMDB CSV, the aclImdb
 // tarball, and generic CSV/TSV/JSONL tables with any number of classes.
 
-import { createTarDecoder } from 'modern-tar';
 import { DataError } from '../errors.js';
 import { csvRows, SkipCounter, type BadRowPolicy } from './csv.js';
 import { chunks, concat, decodedBytes, lines, type DataInput } from './input.js';
@@ -117,6 +116,7 @@ export async function readTable(input: DataInput, options: TableOptions): Promis
  */
 export async function readAclImdb(input: DataInput, options: DataReadOptions = {}): Promise<{ train: LabeledSet; test: LabeledSet }> {
   const sets = { train: emptySet(), test: emptySet() };
+  const { createTarDecoder } = await import('modern-tar'); // loaded on first use
   const decoder = createTarDecoder();
   const entries = (await decodedBytes(input, options.file)).pipeThrough(decoder);
   const utf8 = new TextDecoder('utf-8', { fatal: true });

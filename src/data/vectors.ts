@@ -2,7 +2,7 @@
 // may start with a `count dim` line), from .txt, .gz or .zip, streamed line by line and pruned to a
 // vocabulary, with a coverage report.
 
-import { Unzip, UnzipInflate } from 'fflate';
+import type { Unzip as UnzipType } from 'fflate';
 import { DataError } from '../errors.js';
 import { decodedBytes, lines, type DataInput } from './input.js';
 import { PAD, UNK, type Vocabulary } from './vocab.js';
@@ -102,13 +102,15 @@ async function* vectorLines(input: DataInput, options: WordVectorOptions): Async
     },
   });
   const isZip = head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
-  yield* lines(isZip ? unzipMember(rest, options) : rest, { file: options.file });
+  // fflate is loaded only for zip files
+  yield* lines(isZip ? unzipMember(rest, options, await import('fflate')) : rest, { file: options.file });
 }
 
 /** The bytes of one member of a zip stream, inflated as they are pulled (fflate's streaming Unzip). */
-function unzipMember(zip: ReadableStream<Uint8Array>, options: WordVectorOptions): ReadableStream<Uint8Array> {
+function unzipMember(zip: ReadableStream<Uint8Array>, options: WordVectorOptions,
+  { Unzip, UnzipInflate }: typeof import('fflate')): ReadableStream<Uint8Array> {
   const reader = zip.getReader();
-  const unzip = new Unzip();
+  const unzip: UnzipType = new Unzip();
   unzip.register(UnzipInflate);
   const ready: Uint8Array[] = [];
   let chosen = false;
