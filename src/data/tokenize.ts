@@ -26,6 +26,7 @@ export interface Tokenizer {
 }
 
 const LINK = /https?:\/\/\S+|www\.\S+/gi;
+const ENTITIES = new Map([['amp', '&'], ['quot', '"'], ['#39', "'"], ['apos', "'"], ['lt', '<'], ['gt', '>']]);
 
 /**
  * The exercise's cleaning, step by step:
@@ -49,19 +50,20 @@ function exerciseTokens(text: string): string[] {
 // contractions split the way GloVe's (Stanford/PTB) tokenizer did: can't → ca n't, won't → wo n't,
 // don't → do n't, it's → it 's, we're → we 're, …
 const CONTRACTION = /^(.+?)(n't|'s|'re|'ve|'m|'ll|'d)$/;
-const SPECIAL_NEGATIONS: Record<string, [string, string]> = { "can't": ['ca', "n't"], "won't": ['wo', "n't"], "cannot": ['can', 'not'] };
+// a Map, not an object literal: a text may contain "constructor" or "__proto__"
+const SPECIAL_NEGATIONS = new Map<string, [string, string]>([["can't", ['ca', "n't"]], ["won't", ['wo', "n't"]], ['cannot', ['can', 'not']]]);
 
 /** HTML stripped, entities and curly apostrophes normalised, lowercase, words/numbers/!/? as tokens. */
 function defaultTokens(text: string): string[] {
   const cleaned = text
     .replace(/<[^>]*>/g, ' ')
-    .replace(/&(amp|quot|#39|apos|lt|gt);/g, (_, e: string) => ({ amp: '&', quot: '"', '#39': "'", apos: "'", lt: '<', gt: '>' })[e]!)
+    .replace(/&(amp|quot|#39|apos|lt|gt);/g, (_, e: string) => ENTITIES.get(e)!)
     .replace(LINK, ' ')
     .replace(/[\u2018\u2019`´]/g, "'")
     .toLowerCase();
   const out: string[] = [];
   for (const raw of cleaned.match(/[a-z0-9]+(?:'[a-z]+)?|[!?]/g) ?? []) {
-    const special = SPECIAL_NEGATIONS[raw];
+    const special = SPECIAL_NEGATIONS.get(raw);
     if (special) {
       out.push(...special);
       continue;

@@ -17,6 +17,8 @@ describe('tokenizers', () => {
     const tok = createTokenizer({ preset: 'default' });
     expect(tok.tokenize(review)).toEqual(['i', 'did', "n't", 'like', 'it', 'it', 'ca', "n't", 'be', '10', '10', '!', 'see', 'a', 'acting']);
     expect(tok.tokenize("Won't lie, it's NOT bad; we're fine’")).toEqual(['wo', "n't", 'lie', 'it', "'s", 'not', 'bad', 'we', "'re", 'fine']);
+    // words that are also Object.prototype's property names are ordinary words
+    expect(tok.tokenize('constructor toString __proto__ hasOwnProperty')).toEqual(['constructor', 'tostring', 'proto', 'hasownproperty']);
   });
 
   it('truncates head, tail or head+tail', () => {
