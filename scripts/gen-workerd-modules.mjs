@@ -27,8 +27,10 @@ const outFile = join(dirname(join(root, worker)), 'modules.capnp');
 // the export conditions wrangler resolves for Workers, then the generic ones
 const CONDITIONS = ['workerd', 'worker', 'browser', 'import', 'default'];
 
-// static imports and re-exports, as tsc and package builds emit them (also minified: `export{a}from"x"`)
-const IMPORT = /(?:^|[;}\s])(?:import|export)\s*(?:[\w*{$][^'"`;]*?\bfrom\s*)?['"]([^'"]+)['"]/g;
+// static imports and re-exports, as tsc and package builds emit them (also minified: `export{a}from"x"`),
+// and dynamic `import('x')` with a literal specifier: the data readers load their parsers on first use,
+// and workerd can load a dynamic import only if the module is listed
+const IMPORT = /(?:^|[;}\s])(?:import|export)\s*(?:[\w*{$][^'"`;]*?\bfrom\s*)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 const read = (name) => readFileSync(join(root, name), 'utf8');
 const relativeSpec = (fromName, toName) => {
@@ -70,8 +72,8 @@ while (pending.length) {
   if (name.endsWith('.wasm')) { modules.set(name, `(name = ${quote(name)}, wasm = embed ${embed(file)})`); continue; }
   modules.set(name, `(name = ${quote(name)}, esModule = embed ${embed(file)})`);
   const text = read(file);
-  if (/(?:^|[^.\w])import\s*\(/m.test(text)) throw new Error(`${file}: dynamic import() cannot be listed for workerd`);
-  for (const [, spec] of text.matchAll(IMPORT)) {
+  for (const [, staticSpec, dynamicSpec] of text.matchAll(IMPORT)) {
+    const spec = staticSpec ?? dynamicSpec;
     if (spec.startsWith('.')) { pending.push(posix.normalize(posix.join(posix.dirname(name), spec))); continue; }
     if (spec.startsWith('node:') || !/^[@\w]/.test(spec)) {
       throw new Error(`${file} imports '${spec}': code reachable from dist/index.js must not use node: modules ` +
