@@ -17,6 +17,8 @@
 //   '../../dist/x.js'            an ES module
 //   '../../dist/x.wasm'          a WebAssembly.Module (workerd's `wasm` module type)
 //   '../../dist/x.wasm.bin'      the same file as an ArrayBuffer (`data` module type), to test bytes
+//   './model.safetensors'        a model file as an ArrayBuffer (`data`)
+//   'seqwasm', 'seqwasm/…'       this package by name, through its own `exports`
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,14 +41,17 @@ const relativeSpec = (fromName, toName) => {
 };
 const quote = (s) => JSON.stringify(s);
 
+const self = JSON.parse(read('package.json')).name;
+
 /** The repository path of the file a bare specifier means for Workers, per the package's `exports`. */
 function resolvePackage(spec, importer) {
   const parts = spec.split('/');
   const pkgName = spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
   const subpath = `.${spec.slice(pkgName.length)}`;
   for (let dir = posix.dirname(importer); ; dir = posix.dirname(dir)) {
-    const pkgDir = posix.join(dir === '.' ? '' : dir, 'node_modules', pkgName);
-    if (existsSync(join(root, pkgDir, 'package.json'))) {
+    // the package may import itself by name (as the examples do), like Node's self-reference
+    const pkgDir = pkgName === self && dir === '.' ? '' : posix.join(dir === '.' ? '' : dir, 'node_modules', pkgName);
+    if (existsSync(join(root, pkgDir, 'package.json')) && (pkgDir !== '' || pkgName === self)) {
       const pkg = JSON.parse(read(`${pkgDir}/package.json`));
       let target = pkg.exports === undefined ? undefined
         : typeof pkg.exports === 'string' || !Object.keys(pkg.exports)[0]?.startsWith('.') ? (subpath === '.' ? pkg.exports : undefined)
@@ -68,7 +73,7 @@ while (pending.length) {
   if (modules.has(name)) continue;
   const file = name.replace(/\.bin$/, '');
   if (!existsSync(join(root, file))) throw new Error(`${file} is missing (reached from ${worker}): run \`npm run build\``);
-  if (name.endsWith('.wasm.bin')) { modules.set(name, `(name = ${quote(name)}, data = embed ${embed(file)})`); continue; }
+  if (name.endsWith('.wasm.bin') || name.endsWith('.safetensors')) { modules.set(name, `(name = ${quote(name)}, data = embed ${embed(file)})`); continue; }
   if (name.endsWith('.wasm')) { modules.set(name, `(name = ${quote(name)}, wasm = embed ${embed(file)})`); continue; }
   modules.set(name, `(name = ${quote(name)}, esModule = embed ${embed(file)})`);
   const text = read(file);
@@ -82,7 +87,9 @@ while (pending.length) {
     const target = resolvePackage(spec, file);
     const alias = posix.join(posix.dirname(name), spec);
     if (!modules.has(alias)) {
-      modules.set(alias, `(name = ${quote(alias)}, esModule = ${quote(`export * from ${quote(relativeSpec(alias, target))};`)})`);
+      // a .wasm or data module has only a default export, which `export *` does not pass on
+      const reexport = /\.(wasm|safetensors)$/.test(target) ? 'export { default } from' : 'export * from';
+      modules.set(alias, `(name = ${quote(alias)}, esModule = ${quote(`${reexport} ${quote(relativeSpec(alias, target))};`)})`);
     }
     pending.push(target);
   }

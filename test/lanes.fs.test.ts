@@ -36,8 +36,8 @@ function hostNeeds(file: string, seen = new Set<string>()): string[] {
   return found;
 }
 
-it('test files that need Node built-ins, the ./node entry or ../shared/data are named *.fs.test.ts', () => {
-  const browserSafe = testFiles('test').filter((f) => !f.endsWith('.fs.test.ts'));
+it('test files that need Node built-ins, the ./node entry or ../shared/data are named *.fs.test.ts (or *.node.test.ts)', () => {
+  const browserSafe = testFiles('test').filter((f) => !f.endsWith('.fs.test.ts') && !f.endsWith('.node.test.ts'));
   expect(browserSafe.length).toBeGreaterThan(0);
   expect(browserSafe.flatMap((f) => hostNeeds(f)), `rename these files to *.fs.test.ts (${NEEDS_HOST})`).toEqual([]);
 });

@@ -10,6 +10,11 @@ export const ALL = 'test/**/*.test.ts';
  * `hasFileSystem` holds (Node, Deno, Bun) and are never loaded in a browser.
  */
 export const NEEDS_HOST = 'test/**/*.fs.test.ts';
+/**
+ * Files that drive other programs — the CLI binary, workerd serving the Worker example, Chromium for
+ * the report, the Deno/Bun examples — so they run once, in the Node lane.
+ */
+export const NODE_ONLY = 'test/**/*.node.test.ts';
 /** The checks every runtime must pass before anything else means something. */
 export const SMOKE = 'test/smoke.test.ts';
 
@@ -24,7 +29,7 @@ export interface LaneFiles {
 
 export const LANES: Record<Lane, LaneFiles> = {
   node: { include: [ALL], exclude: [], runtime: 'node' },
-  deno: { include: [SMOKE], exclude: [], runtime: 'deno' }, //         full suite: include [ALL]
-  bun: { include: [SMOKE], exclude: [], runtime: 'bun' }, //           full suite: include [ALL]
-  chromium: { include: [SMOKE], exclude: [], runtime: 'browser' }, //  full suite: include [ALL], exclude [NEEDS_HOST]
+  deno: { include: [ALL], exclude: [NODE_ONLY], runtime: 'deno' },
+  bun: { include: [ALL], exclude: [NODE_ONLY], runtime: 'bun' },
+  chromium: { include: [ALL], exclude: [NEEDS_HOST, NODE_ONLY], runtime: 'browser' },
 };
