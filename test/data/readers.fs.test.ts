@@ -2,7 +2,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DataError, readImdbCsv, readTable, readTabSeparatedPairs } from '../../dist/index.js';
-import { readAclImdbPath, readImdbCsvFile, readTableFile } from '../../dist/node.js';
+import { readAclImdbFile, readImdbCsvFile, readTableFile } from '../../dist/node.js';
 import { ACLIMDB_TAR, IMDB_CSV, IMDB_INDEX, sharedData } from '../helpers/shared.js';
 
 // the index lists every CSV row: row, source (aclImdb/<split>/<pos|neg>/<id>_<rating>.txt), split, sentiment, rating
@@ -25,7 +25,7 @@ describe('IMDB CSV', () => {
   });
 
   it('agrees with the aclImdb tarball on the same reviews', async () => {
-    const [csv, tar] = await Promise.all([readImdbCsvFile(IMDB_CSV, { limit: 300 }), readAclImdbPath(ACLIMDB_TAR)]);
+    const [csv, tar] = await Promise.all([readImdbCsvFile(IMDB_CSV, { limit: 300 }), readAclImdbFile(ACLIMDB_TAR)]);
     const byKey = new Map<string, string>();
     for (const split of ['train', 'test'] as const) {
       for (const e of tar[split].examples) byKey.set(`aclImdb/${split}/${e.label ? 'pos' : 'neg'}/${e.id}_${e.rating}.txt`, e.text);
@@ -36,6 +36,9 @@ describe('IMDB CSV', () => {
     expect(tar.train.examples.length).toBe(25_000);
     expect(tar.test.examples.length).toBe(25_000);
     expect(tar.test.examples.filter((e) => e.label === 1).length).toBe(12_500);
+    expect(tar.train.examples.every((e) => e.split === 'train')).toBe(true);
+    expect(tar.test.examples.every((e) => e.split === 'test')).toBe(true);
+    expect(Object.keys(tar.test.examples[0]!).sort()).toEqual(['id', 'label', 'rating', 'split', 'text']);
   });
 
   it('names file, line and field for a bad row, or skips and counts it', async () => {

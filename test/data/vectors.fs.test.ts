@@ -17,6 +17,7 @@ describe('word vectors', () => {
   it('reads GloVe: 2,717 words of dimension 100, the first one "the"', async () => {
     const all = await readWordVectorsFile(GLOVE_TOP);
     expect(all.dim).toBe(100);
+    expect(all.words).toBe(2717);
     expect(all.lines).toBe(2717);
     expect(all.vectors!.size).toBe(2717);
     expect(Array.from(all.vectors!.get('the')!.subarray(0, 4))).toEqual([-0.038194, -0.24487, 0.72812, -0.39961].map(Math.fround));
@@ -53,6 +54,7 @@ describe('word vectors', () => {
     expect(zip.vectors).toEqual(plain.vectors);
     const w2v = await readWordVectors(`2 3\nfoo 1 2 3\nbar 4 5 6\n`);
     expect(w2v.dim).toBe(3);
+    expect(w2v.words).toBe(2); // the header line is not a word
     expect(Array.from(w2v.vectors!.get('bar')!)).toEqual([4, 5, 6]);
   });
 
