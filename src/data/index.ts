@@ -11,5 +11,5 @@ export { Vocabulary, countTokens, PAD, UNK } from './vocab.js';
 export type { VocabularyOptions } from './vocab.js';
 export { readWordVectors, coverage } from './vectors.js';
 export type { WordVectors, WordVectorOptions, Coverage } from './vectors.js';
-export { encodeExamples, splitFirst, stratifiedSplit, SequenceBatches } from './batch.js';
+export { encodeExamples, splitFirst, stratifiedSplit, Batcher, SequenceBatches } from './batch.js';
 export type { EncodedSet, StratifiedOptions, BatchingOptions } from './batch.js';
