@@ -21,6 +21,16 @@ describe('tokenizers', () => {
     expect(tok.tokenize('constructor toString __proto__ hasOwnProperty')).toEqual(['constructor', 'tostring', 'proto', 'hasownproperty']);
   });
 
+  it('works a second sentence by hand in both presets', () => {
+    const text = 'Https://Example.com/x I LOVED it!!! 2nd time... <br />A+ www.imdb.com/title';
+    // exercise: links out → " I LOVED it!!! 2nd time... <br />A+ " → letters only → lowercase → "i" and "a" out
+    expect(createTokenizer({ preset: 'exercise' }).tokenize(text)).toEqual(['loved', 'it', 'nd', 'time', 'br']);
+    // default: the tag goes first, so no "br"; numbers and single letters stay
+    expect(createTokenizer({ preset: 'default' }).tokenize(text)).toEqual(['i', 'loved', 'it', '!', '!', '!', '2nd', 'time', 'a']);
+    expect(createTokenizer({ preset: 'default' }).tokenize("I don't know, no, never, NOT")).toEqual(['i', 'do', "n't", 'know', 'no', 'never', 'not']);
+    expect(JSON.parse(JSON.stringify(createTokenizer({ preset: 'default' }).settings))).toEqual({ preset: 'default', maxTokens: 256, truncate: 'head+tail', headFraction: 0.5 });
+  });
+
   it('truncates head, tail or head+tail', () => {
     const text = Array.from({ length: 10 }, (_, i) => `t${i}`).join(' ');
     const head = createTokenizer({ preset: 'default', maxTokens: 4, truncate: 'head' }).tokenize(text);
@@ -44,6 +54,20 @@ describe('Vocabulary', () => {
     expect(Vocabulary.build(lists, { minCount: 2 }).tokens).toEqual(['<pad>', '<unk>', 'a', 'b']);
     expect(Vocabulary.build(lists, { maxSize: 3 }).tokens).toEqual(['<pad>', '<unk>', 'a']);
     expect(Vocabulary.build(countTokens(lists), { keep: (t) => t !== 'a' }).tokens).toEqual(['<pad>', '<unk>', 'b', 'c', 'd']);
+  });
+
+  it('is deterministic: the same counts give the same ids, whatever the order of the texts', () => {
+    const tok = createTokenizer({ preset: 'default' });
+    const texts = ['the film was not good', 'a good film', 'the end, the END!', 'not bad at all', 'zebra apple mango'];
+    const lists = texts.map((t) => tok.tokenize(t));
+    const v = Vocabulary.build(lists);
+    // counts: the 3; end, film, good, not 2; the rest 1 — ties in code-unit order of the token
+    expect(v.tokens).toEqual(['<pad>', '<unk>', 'the', 'end', 'film', 'good', 'not', '!', 'a', 'all', 'apple', 'at', 'bad', 'mango', 'was', 'zebra']);
+    expect(Vocabulary.build(lists, { minCount: 2, maxSize: 5 }).tokens).toEqual(['<pad>', '<unk>', 'the', 'end', 'film']);
+    expect(Vocabulary.build([...lists].reverse()).tokens).toEqual(v.tokens);
+    expect(Vocabulary.build(lists.map((l) => [...l].reverse())).tokens).toEqual(v.tokens);
+    expect([v.size, v.id('<pad>'), v.id('<unk>'), v.id('never-seen'), v.token(2)]).toEqual([v.tokens.length, 0, 1, 1, 'the']);
+    expect(() => v.token(v.size)).toThrow(DataError);
   });
 
   it('round-trips through JSON and rejects a malformed one', () => {
