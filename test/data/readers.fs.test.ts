@@ -1,5 +1,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { csvRows, DataError, readImdbCsv, readTable, readTabSeparatedPairs } from '../../dist/index.js';
 import { readAclImdbFile, readImdbCsvFile, readTableFile } from '../../dist/node.js';
@@ -109,6 +111,31 @@ describe('generic tables', () => {
     expect(String(missing)).toMatch(/m\.csv:2: field "y": missing/);
     const noColumn = await readTable('a,b\nx,y\n', { format: 'csv', textColumn: 't', labelColumn: 'b' }).catch((e: unknown) => e);
     expect(String(noColumn)).toMatch(/no column "t"/);
+  });
+
+  it('three classes from real sentences: UCI by source, written as CSV, TSV and JSONL files and read back', async () => {
+    const sources = ['amazon_cells', 'imdb', 'yelp'];
+    const rows = sources.flatMap((source) => readFileSync(sharedData(`uci-sentiment-labelled-sentences/sentiment labelled sentences/${source}_labelled.txt`), 'utf8')
+      .split('\n').filter((l) => l.trim()).map((l) => ({ text: l.slice(0, l.lastIndexOf('\t')).trim(), source })));
+    expect(rows.length).toBe(3000);
+    const dir = mkdtempSync(join(tmpdir(), 'seqwasm-tables-'));
+    try {
+      const quote = (v: string) => `"${v.replaceAll('"', '""')}"`;
+      writeFileSync(join(dir, 'uci.csv'), `text,source\n${rows.map((r) => `${quote(r.text)},${r.source}`).join('\n')}\n`);
+      writeFileSync(join(dir, 'uci.tsv.gz'), gzipSync(`text\tsource\n${rows.map((r) => `${r.text}\t${r.source}`).join('\n')}\n`));
+      writeFileSync(join(dir, 'uci.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n'));
+      for (const [file, format] of [['uci.csv', 'csv'], ['uci.tsv.gz', 'tsv'], ['uci.jsonl', 'jsonl']] as const) {
+        const set = await readTableFile(join(dir, file), { format, textColumn: 'text', labelColumn: 'source', labels: ['yelp', 'imdb', 'amazon_cells'] });
+        expect(set.labels).toEqual(['yelp', 'imdb', 'amazon_cells']);
+        expect(set.examples.map((e) => e.text)).toEqual(rows.map((r) => r.text));
+        expect([0, 1, 2].map((c) => set.examples.filter((e) => e.label === c).length)).toEqual([1000, 1000, 1000]);
+        expect(set.examples[0]!.label).toBe(2); // amazon first in the file
+      }
+      const firstSeen = await readTableFile(join(dir, 'uci.jsonl'), { format: 'jsonl', textColumn: 'text', labelColumn: 'source' });
+      expect(firstSeen.labels).toEqual(sources);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reads SST-2 (GLUE TSV), UCI (last-TAB split) and MR (Windows-1252)', async () => {
