@@ -2,7 +2,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { csvRows, DataError, readImdbCsv, readTable, readTabSeparatedPairs } from '../../dist/index.js';
 import { readAclImdbFile, readImdbCsvFile, readTableFile } from '../../dist/node.js';
 import { ACLIMDB_TAR, IMDB_CSV, IMDB_INDEX, sharedData } from '../helpers/shared.js';
@@ -47,6 +47,25 @@ describe('IMDB CSV', () => {
     expect(tar.train.examples.every((e) => e.split === 'train')).toBe(true);
     expect(tar.test.examples.every((e) => e.split === 'test')).toBe(true);
     expect(Object.keys(tar.test.examples[0]!).sort()).toEqual(['id', 'label', 'rating', 'split', 'text']);
+  });
+});
+
+// csv-parse's stream build runs in Node, Deno and Bun, its browser build in browsers and Workers (see
+// src/data/csv.ts); hiding the global Buffer makes the reader take the browser build here, so both are tested
+// (not in Deno, which cannot run the browser build: the reason the stream build exists there).
+const builds = 'Deno' in globalThis ? (['stream'] as const) : (['stream', 'browser'] as const);
+describe.each(builds)('CSV and tables through csv-parse\'s %s build', (build) => {
+  beforeAll(() => {
+    if (build === 'browser') vi.stubGlobal('Buffer', undefined);
+  });
+  afterAll(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('reads the same first 300 IMDB rows as the index says', async () => {
+    const set = await readImdbCsv(new Blob([readFileSync(IMDB_CSV)]), { limit: 300 });
+    expect(set.examples.map((e) => e.label)).toEqual(index.slice(0, 300).map((r) => (r.sentiment === 'positive' ? 1 : 0)));
+    expect(set.examples.filter((e) => e.text.includes('"')).length).toBeGreaterThan(10);
   });
 
   it('names file, line and field for a bad row, or skips and counts it', async () => {
@@ -95,9 +114,7 @@ describe('IMDB CSV', () => {
     expect(zipped.examples).toEqual(plain.examples);
     expect(plain.examples[0]!.text).toBe('a, b');
   });
-});
 
-describe('generic tables', () => {
   it('CSV, TSV and JSONL with three classes, labels in first-seen or given order', async () => {
     const csv = await readTable('t,y\nx1,b\nx2,a\nx3,c\nx4,a\n', { format: 'csv', textColumn: 't', labelColumn: 'y' });
     expect(csv.labels).toEqual(['b', 'a', 'c']);
