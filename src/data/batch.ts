@@ -89,7 +89,9 @@ export interface BatchingOptions {
  * (`capacity`), and every batch is a view of them; the yielded object is ONE object, updated in place
  * from batch to batch (its typed arrays are views of those buffers, cached per length). So nothing is
  * allocated per batch, and **a batch is only valid until the next one is produced**: copy what must
- * outlive the iteration step (`batch.ids.slice()`).
+ * outlive the iteration step (`batch.ids.slice()`). Iterations may interleave (train() evaluates the
+ * training set mid-epoch): each keeps its own order, but every batch produced, by any of them, overwrites
+ * the shared buffers.
  *
  * Order: `epoch(e)` shuffles with `epochOrder(seed, e)`, the same order `train()` uses for this set with
  * the same seed; `batches({ batchSize, rng, shuffle })` is the training loop's interface (BatchSource).
@@ -103,7 +105,6 @@ export class Batcher implements BatchSource {
   private readonly maskPadding: boolean;
   private readonly options: Required<Pick<BatchingOptions, 'batchSize' | 'seed' | 'shuffle'>>;
   private readonly longest: number;
-  private readonly order: Int32Array;
   private idsBuffer = new Int32Array(0);
   private maskBuffer = new Float32Array(0);
   private labelsBuffer = new Int32Array(0);
@@ -131,7 +132,6 @@ export class Batcher implements BatchSource {
     let longest = 1;
     for (const seq of set.ids) longest = Math.max(longest, seq.length);
     this.longest = longest;
-    this.order = new Int32Array(set.ids.length);
     this.batch = { B: 0, T: 0, ids: this.idsBuffer, mask: this.maskBuffer, labels: this.labelsBuffer };
     this.reserve(Math.min(batchSize, Math.max(1, set.ids.length)));
   }
@@ -159,7 +159,9 @@ export class Batcher implements BatchSource {
   *batches({ batchSize, rng, shuffle = true }: { batchSize: number; rng?: Rng; shuffle?: boolean }): Iterable<Batch> {
     checkBatchSize(batchSize);
     const n = this.size;
-    const order = this.order;
+    // one order per iteration (per epoch, not per batch): train() evaluates the training set in the middle of
+    // an epoch, and that second iteration must not disturb the first one's order
+    const order = new Int32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;
     if (shuffle && rng) rng.shuffle(order);
     this.reserve(Math.min(batchSize, Math.max(1, n)));
@@ -177,7 +179,8 @@ export class Batcher implements BatchSource {
         const seq = seqs[index]!;
         const len = Math.min(seq.length, T);
         const row = b * T;
-        ids.set(len === seq.length ? seq : seq.subarray(0, len), row);
+        if (len === seq.length) ids.set(seq, row);
+        else for (let t = 0; t < len; t++) ids[row + t] = seq[t]!; // no subarray: not even a view is allocated
         ids.fill(PAD, row + len, row + T);
         const ones = real ? len : T;
         mask.fill(1, row, row + ones);

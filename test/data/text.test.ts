@@ -170,6 +170,20 @@ describe('splits and batches', () => {
     expect(batcher.capacity).toBe(24);
     expect(SequenceBatches).toBe(Batcher); // the first name still works
   });
+
+  it('keeps an epoch\'s order when another iteration runs in its middle (train() evaluates mid-epoch)', () => {
+    const rows = (b: { B: number; T: number; ids?: Int32Array }) => Array.from({ length: b.B }, (_, i) => Array.from(b.ids!.subarray(i * b.T, (i + 1) * b.T)).join(' '));
+    const batcher = new Batcher(set, { batchSize: 2, seed: 3 });
+    const alone = [...copies(batcher.epoch(1))].flatMap(rows);
+    const interrupted: string[] = [];
+    let evaluated = 0;
+    for (const batch of batcher.epoch(1)) {
+      interrupted.push(...rows(batch));
+      for (const other of batcher.batches({ batchSize: 4, shuffle: false })) evaluated += other.B;
+    }
+    expect(interrupted).toEqual(alone);
+    expect(evaluated).toBe(3 * set.ids.length);
+  });
 });
 
 /** Copies of each batch (a Batcher reuses one object). */
