@@ -77,6 +77,11 @@ export class Rng {
   }
 }
 
+/** The Rng of one epoch's batch order: `train()` and `Batcher.epoch()` shuffle epoch `epoch` with it. */
+export function epochOrder(seed: number, epoch: number): Rng {
+  return new Rng((seed ^ Math.imul(epoch + 1, 0x9e3779b9)) >>> 0);
+}
+
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }

@@ -13,6 +13,8 @@ export interface Example {
   rating?: number;
   /** aclImdb: the review id from the file name. */
   id?: number;
+  /** aclImdb: the folder the review came from. */
+  split?: 'train' | 'test';
 }
 
 export interface LabeledSet {
@@ -113,6 +115,8 @@ export async function readTable(input: DataInput, options: TableOptions): Promis
 /**
  * The aclImdb tarball (or its .tar.gz): `aclImdb/{train,test}/{pos,neg}/<id>_<rating>.txt`; the
  * unlabelled `unsup` reviews and every other file are ignored. Streams the archive entry by entry.
+ * Every example is `{ text, label, rating, id, split }` (label 1 = pos); each set is ordered by
+ * (label, id), whatever the order inside the archive.
  */
 export async function readAclImdb(input: DataInput, options: DataReadOptions = {}): Promise<{ train: LabeledSet; test: LabeledSet }> {
   const sets = { train: emptySet(), test: emptySet() };
@@ -134,9 +138,10 @@ export async function readAclImdb(input: DataInput, options: DataReadOptions = {
     } catch {
       throw new DataError('not valid UTF-8', { file: options.file, field: entry.header.name });
     }
-    const set = sets[match[1] as 'train' | 'test'];
+    const split = match[1] as 'train' | 'test';
+    const set = sets[split];
     if (options.limit !== undefined && set.examples.length >= options.limit) continue;
-    set.examples.push({ text, label: match[2] === 'pos' ? 1 : 0, id: Number(match[3]), rating: Number(match[4]) });
+    set.examples.push({ text, label: match[2] === 'pos' ? 1 : 0, rating: Number(match[4]), id: Number(match[3]), split });
   }
   // archive order is by name; sort by (label, id) so the order does not depend on how it was packed
   for (const set of [sets.train, sets.test]) set.examples.sort((a, b) => a.label - b.label || a.id! - b.id!);

@@ -11,5 +11,7 @@ export { Vocabulary, countTokens, PAD, UNK } from './vocab.js';
 export type { VocabularyOptions } from './vocab.js';
 export { readWordVectors, coverage } from './vectors.js';
 export type { WordVectors, WordVectorOptions, Coverage } from './vectors.js';
-export { encodeExamples, splitFirst, stratifiedSplit, SequenceBatches } from './batch.js';
+export { encodeExamples, splitFirst, stratifiedSplit, Batcher, SequenceBatches } from './batch.js';
 export type { EncodedSet, StratifiedOptions, BatchingOptions } from './batch.js';
+export { DATASETS, download, fetchDatasetBytes, memorySink, sha256Hex, datasetSpec, mirrorUrl } from './fetch.js';
+export type { DatasetName, DownloadSink, DownloadOptions, FetchBytesOptions, Progress } from './fetch.js';

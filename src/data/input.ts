@@ -30,16 +30,24 @@ function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
   });
 }
 
-/** Chunks of a stream, for `for await` (ReadableStream's own async iterator is missing in some engines). */
+/**
+ * Chunks of a stream, for `for await` (ReadableStream's own async iterator is missing in some engines).
+ * Leaving the loop early cancels the stream, so a file or a connection behind it is released.
+ */
 export async function* chunks<T>(stream: ReadableStream<T>): AsyncGenerator<T> {
   const reader = stream.getReader();
+  let finished = false;
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) return;
+      if (done) {
+        finished = true;
+        return;
+      }
       yield value;
     }
   } finally {
+    if (!finished) await reader.cancel().catch(() => undefined);
     reader.releaseLock();
   }
 }

@@ -19,7 +19,9 @@ export interface WordVectorOptions {
 export interface WordVectors {
   /** D: the vector width, detected from the first vector line. */
   dim: number;
-  /** Vector lines in the file. */
+  /** Vectors (words) in the file, whether kept or not; a word2vec header line is not counted. */
+  words: number;
+  /** The same as `words` (its first name). */
   lines: number;
   /** With a vocab: (V, D) rows in vocabulary order; zeros for padding, unknown and words without a vector. */
   matrix?: Float32Array;
@@ -75,7 +77,7 @@ export async function readWordVectors(input: DataInput, options: WordVectorOptio
     }
   }
   if (dim === 0) throw new DataError('no vectors in the file', { file });
-  return { dim, lines: count, ...(vocab ? { matrix: matrix!, found: found! } : { vectors: vectors! }) };
+  return { dim, words: count, lines: count, ...(vocab ? { matrix: matrix!, found: found! } : { vectors: vectors! }) };
 }
 
 function countFields(text: string): number {

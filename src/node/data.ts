@@ -41,7 +41,12 @@ export async function readWordVectorsFile(path: string, options: WordVectorOptio
   return readWordVectors(fileStream(path), { file: path, ...options });
 }
 
-/** The aclImdb layout from its .tar(.gz) or from an unpacked `aclImdb` folder. */
+/** The aclImdb layout from its .tar(.gz) or from an unpacked `aclImdb` folder (see `readAclImdb`). */
+export async function readAclImdbFile(path: string, options: DataReadOptions = {}): Promise<{ train: LabeledSet; test: LabeledSet }> {
+  return readAclImdbPath(path, options);
+}
+
+/** The same as `readAclImdbFile` (its first name). */
 export async function readAclImdbPath(path: string, options: DataReadOptions = {}): Promise<{ train: LabeledSet; test: LabeledSet }> {
   let info;
   try {
@@ -67,7 +72,7 @@ export async function readAclImdbPath(path: string, options: DataReadOptions = {
       }).sort((a, b) => a.id - b.id);
       for (const f of files) {
         if (options.limit !== undefined && result[split].examples.length >= options.limit) break;
-        const example: Example = { text: await readFile(join(dir, f.name), 'utf8'), label, id: f.id, rating: f.rating };
+        const example: Example = { text: await readFile(join(dir, f.name), 'utf8'), label, rating: f.rating, id: f.id, split };
         result[split].examples.push(example);
       }
     }

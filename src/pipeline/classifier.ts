@@ -1,7 +1,7 @@
 // A text classifier: tokenizer + vocabulary + model + class names, the unit that is trained, explained,
 // saved and loaded. Everything text-level (predict, explain, files) goes through it.
 
-import { encodeExamples, SequenceBatches, type BatchingOptions, type EncodedSet } from '../data/batch.js';
+import { encodeExamples, Batcher, type BatchingOptions, type EncodedSet } from '../data/batch.js';
 import type { Example } from '../data/datasets.js';
 import { createTokenizer, type Tokenizer, type TokenizerSettings } from '../data/tokenize.js';
 import { Vocabulary } from '../data/vocab.js';
@@ -133,8 +133,8 @@ export class TextClassifier {
   }
 
   /** Padded batches of labelled examples, ready for `train` and `evaluate`. */
-  batches(examples: readonly Example[], options: BatchingOptions = {}): SequenceBatches {
-    return new SequenceBatches(this.encode(examples), { length: this.tokenizer.settings.maxTokens, ...options });
+  batches(examples: readonly Example[], options: BatchingOptions = {}): Batcher {
+    return new Batcher(this.encode(examples), { length: this.tokenizer.settings.maxTokens, ...options });
   }
 
   predict(texts: string | readonly string[]): Prediction[] {

@@ -8,7 +8,7 @@ import { CurveRecorder, type CurvePoint } from '../metrics/curves.js';
 import type { EvaluationReport } from '../metrics/evaluate.js';
 import type { Batch } from '../nn/batch.js';
 import type { SequenceModel } from '../nn/model.js';
-import { Rng } from '../rng.js';
+import { epochOrder, Rng } from '../rng.js';
 import { evaluate } from './evaluate.js';
 import { learningRate, type Schedule } from './schedule.js';
 
@@ -283,10 +283,7 @@ export async function train(model: SequenceModel, data: BatchSource, options: Tr
   };
 }
 
-/** The Rng of one epoch's batch order. */
-export function epochOrder(seed: number, epoch: number): Rng {
-  return new Rng((seed ^ Math.imul(epoch + 1, 0x9e3779b9)) >>> 0);
-}
+export { epochOrder }; // defined beside Rng, so data/ can use it without depending on training
 
 function metricValue(report: EvaluationReport, metric: Metric): number {
   const value = report[metric];

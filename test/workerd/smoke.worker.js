@@ -4,7 +4,10 @@
 //
 // workerd forbids compiling WebAssembly at run time, so the kernels arrive as imported
 // WebAssembly.Modules; the .bin imports are the same files as bytes, which init() must refuse.
-import { createRuntime, hasRelaxedSimd, init, InitError, isWorkerd, runtime } from '../../dist/index.js';
+import {
+  createRuntime, hasRelaxedSimd, init, InitError, isWorkerd, runtime,
+  createTokenizer, DataError, download, memorySink, readImdbCsv, readTable, readWordVectors, sha256Hex, Vocabulary,
+} from '../../dist/index.js';
 import baselineModule from '../../dist/kernels.wasm';
 import relaxedModule from '../../dist/kernels.relaxed.wasm';
 import baselineBytes from '../../dist/kernels.wasm.bin';
@@ -105,5 +108,38 @@ export const relaxedBuild = {
     const rt = await createRuntime(relaxedModule);
     check(rt.simd === 'relaxed', `loaded ${rt.simd}`);
     checkLinear(rt);
+  },
+};
+
+// the data core in Workers: csv-parse's browser build (loaded on first use), gzip through
+// DecompressionStream, word vectors, a tokenizer, and a resumed download checked with crypto.subtle
+export const dataReaders = {
+  async test() {
+    const csv = await readImdbCsv('review,sentiment\n"a, ""b""",positive\nc,negative\n', { file: 'x.csv' });
+    check(JSON.stringify(csv.examples) === '[{"text":"a, \\"b\\"","label":1},{"text":"c","label":0}]', `csv: ${JSON.stringify(csv.examples)}`);
+    const bad = await rejection(readImdbCsv('review,sentiment\n"short"\n', { file: 'bad.csv' }));
+    check(bad instanceof DataError && bad.line === 2 && bad.field === 'sentiment', `bad row: ${bad}`);
+    const gz = new Response(new Blob(['t\ty\nhello "x\ta\nbye\tb\n']).stream().pipeThrough(new CompressionStream('gzip')));
+    const tsv = await readTable(gz, { format: 'tsv', textColumn: 't', labelColumn: 'y' });
+    check(JSON.stringify([tsv.labels, tsv.examples.map((e) => e.text)]) === '[["a","b"],["hello \\"x","bye"]]', `tsv: ${JSON.stringify(tsv)}`);
+    const vocab = new Vocabulary(['<pad>', '<unk>', 'foo']);
+    const v = await readWordVectors('2 2\nfoo 1 2\nbar 3 4\n', { vocab });
+    check(v.dim === 2 && v.words === 2 && v.matrix.join() === '0,0,0,0,1,2', `vectors: ${v.dim} ${v.words} ${v.matrix}`);
+    check(createTokenizer({ preset: 'exercise' }).tokenize('I <br />loved it').join(' ') === 'br loved it', 'exercise tokenizer');
+    const file = new TextEncoder().encode('x'.repeat(100_000));
+    const sha = await sha256Hex(file);
+    let cut = true;
+    const fakeFetch = async (_url, init) => {
+      const start = Number(/bytes=(\d+)-/.exec(init?.headers?.range ?? '')?.[1] ?? 0);
+      const body = file.subarray(start, cut ? start + 30_000 : file.length); // the first answer stops early
+      cut = false;
+      return new Response(body, {
+        status: start ? 206 : 200,
+        headers: { 'content-length': String(file.length - start), ...(start ? { 'content-range': `bytes ${start}-${file.length - 1}/${file.length}` } : {}) },
+      });
+    };
+    const sink = memorySink();
+    await download('https://example.invalid/x', sink, { fetch: fakeFetch, sha256: sha });
+    check(sink.bytes().length === file.length, `download: ${sink.bytes().length} bytes`);
   },
 };
