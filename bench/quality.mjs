@@ -66,8 +66,9 @@ export async function runSetting(name, setting, runtime, log = console.log) {
   const validation = clf.batches(split.validation);
   const epochTimes = [];
   const result = await train(clf.model, trainBatches, {
-    epochs: setting.epochs, batchSize: 32, validation, evalTrain: false, seed: 1,
-    earlyStopping: { patience: 3, metric: 'loss' },
+    // evaluating a few times per epoch catches the best point of models that overfit within an epoch
+    epochs: setting.epochs, batchSize: 32, validation, evalTrain: false, seed: 1, evalEvery: 200,
+    earlyStopping: { patience: 4, metric: 'loss' },
     onEpoch: (e) => {
       epochTimes.push(e.seconds);
       log(`${name}: epoch ${e.epoch} loss ${e.loss.toFixed(4)} acc ${e.accuracy.toFixed(4)} ${e.seconds.toFixed(1)} s`);
