@@ -1,5 +1,6 @@
 // A Cloudflare Worker that classifies and explains text with a seqwasm model.
 //   POST /predict  { "text": "…" }  →  { "label", "score", "words": [{ "word", "score" }] }
+//   GET  /health   →  { "ok", "simd", "wasmBytes", "arenaHighWater" }: the kernels' memory, which a leak would grow
 // Workers cannot compile WebAssembly at run time: the kernels and the model arrive as modules
 // (wrangler.toml's rules; workerd's config.capnp for local runs and CI).
 import wasm from 'seqwasm/kernels.wasm';
@@ -21,6 +22,11 @@ const json = (body, status = 200, headers = {}) =>
 export default {
   async fetch(request) {
     const { pathname } = new URL(request.url);
+    if (pathname === '/health' && request.method === 'GET') {
+      const { model } = await ready();
+      const { runtime } = model;
+      return json({ ok: true, simd: runtime.simd, wasmBytes: runtime.memory.buffer.byteLength, arenaHighWater: runtime.arena.highWater });
+    }
     if (pathname !== '/predict') return json({ error: 'not found: POST /predict with {"text": "…"}' }, 404);
     if (request.method !== 'POST') return json({ error: 'use POST' }, 405, { allow: 'POST' });
     if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) {
