@@ -34,13 +34,13 @@ export const SETTINGS = {
   'frozen-weighted-mlp': { tokenizer: exercise, vocab: 'glove', embedding: frozen, model: { kind: 'weighted-mlp', widths: [128, 128] }, lr: 1e-3, epochs: 12 },
   'frozen-attention': { tokenizer: exercise, vocab: 'glove', embedding: frozen, model: { kind: 'attention', hidden: 128, radius: 5 }, lr: 1e-3, epochs: 10 },
   // fine-tuned embeddings over the 20k most frequent words (GloVe rows where it has them)
-  'tuned-gru': { tokenizer: exercise, vocab: 20000, embedding: tuned, model: { kind: 'gru', hidden: 128 }, lr: 1e-3, epochs: 6 },
+  'tuned-gru': { tokenizer: exercise, vocab: 20000, embedding: tuned, model: { kind: 'gru', hidden: 128 }, clipNorm: 5, lr: 2e-3, epochs: 6 },
   'tuned-mlp': { tokenizer: exercise, vocab: 20000, embedding: tuned, model: { kind: 'mlp', widths: [128, 128] }, lr: 1e-3, epochs: 6 },
   'tuned-weighted-mlp': { tokenizer: exercise, vocab: 20000, embedding: tuned, model: { kind: 'weighted-mlp', widths: [128, 128] }, lr: 1e-3, epochs: 6 },
   'tuned-attention': { tokenizer: exercise, vocab: 20000, embedding: tuned, model: { kind: 'attention', hidden: 128, radius: 5 }, lr: 1e-3, epochs: 6 },
   'tuned-rnn': { tokenizer: exercise, vocab: 20000, embedding: tuned, model: { kind: 'rnn', hidden: 128, activation: 'relu' }, clipNorm: 1, lr: 1e-4, epochs: 12 },
   // 256 tokens, head + tail, the negation-keeping tokenizer, fine-tuned 20k embeddings
-  'long-gru': { tokenizer: head256, vocab: 20000, embedding: tuned, model: { kind: 'gru', hidden: 128 }, lr: 1e-3, epochs: 6 },
+  'long-gru': { tokenizer: head256, vocab: 20000, embedding: tuned, model: { kind: 'gru', hidden: 128 }, clipNorm: 5, lr: 2e-3, epochs: 6 },
 };
 
 export async function runSetting(name, setting, runtime, log = console.log) {

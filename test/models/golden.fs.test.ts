@@ -1,31 +1,12 @@
 // The wasm models against PyTorch (scripts/golden.py fixtures: forward, every gradient, dx, 3 Adam
 // steps) and against the float64 reference on shapes far larger than the fixtures.
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { fixtures, type Fixture } from '../helpers/fixtures.js';
 import { createModel, Rng, type Batch, type ModelConfig, type Runtime, type SequenceModel } from '../../dist/index.js';
 import { expectClose, type Tolerance } from '../helpers/close.js';
 import { baseline, relaxed } from '../helpers/runtime.js';
 import { referenceModel } from '../reference/models.js';
 
-interface Fixture {
-  name: string;
-  config: ModelConfig;
-  B: number;
-  T: number;
-  x: number[];
-  mask: number[];
-  targets: number[];
-  params: Record<string, { shape: number[]; data: number[] }>;
-  outputs: { logits: number[]; loss: number; subScores?: number[]; tokenWeights?: number[]; attention?: number[] };
-  grads: Record<string, number[]>;
-  dx: number[];
-  adam: { lr: number; losses: number[]; params: Record<string, number[]> };
-}
-
-const goldenDir = fileURLToPath(new URL('../golden/', import.meta.url));
-const fixtures: Fixture[] = readdirSync(goldenDir).filter((f) => f.endsWith('.json')).sort()
-  .map((f) => JSON.parse(readFileSync(goldenDir + f, 'utf8')) as Fixture);
 
 // float32 kernels against float64 truth (the "forward ~1e-5, gradients ~1e-4 relative")
 const FORWARD: Tolerance = { atol: 1e-6, rtol: 1e-5 };

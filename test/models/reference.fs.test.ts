@@ -1,8 +1,7 @@
 // The float64 reference models (test/reference/models.ts) against the PyTorch fixtures of
 // scripts/golden.py, against central differences, and for the masking contract: padding changes nothing.
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { fixtures, type Fixture } from '../helpers/fixtures.js';
 import { expectedShapes, resolveConfig, Rng, type ModelConfig } from '../../dist/index.js';
 import { expectClose, type Tolerance } from '../helpers/close.js';
 import { checkGradient } from '../helpers/gradcheck.js';
@@ -11,27 +10,6 @@ import { ADAM_DEFAULTS, adamReference, referenceModel, type AdamState, type Refe
 // ---------------------------------------------------------------------------------------------------
 // fixtures
 
-interface Fixture {
-  name: string;
-  config: ModelConfig;
-  seed: number;
-  B: number;
-  T: number;
-  x: number[];
-  mask: number[];
-  targets: number[];
-  params: Record<string, { shape: number[]; data: number[] }>;
-  outputs: { logits: number[]; loss: number; subScores?: number[]; tokenWeights?: number[]; attention?: number[] };
-  grads: Record<string, number[]>;
-  dx: number[];
-  adam: { lr: number; losses: number[]; params: Record<string, number[]> };
-}
-
-const goldenDir = fileURLToPath(new URL('../golden/', import.meta.url));
-const fixtures: Fixture[] = readdirSync(goldenDir)
-  .filter((f) => f.endsWith('.json'))
-  .sort()
-  .map((f) => JSON.parse(readFileSync(goldenDir + f, 'utf8')) as Fixture);
 
 /** float64 against float64 computed in another order: only rounding differs. */
 const EXACT: Tolerance = { atol: 1e-13, rtol: 1e-9 };
