@@ -28,7 +28,7 @@ export default defineConfig({
   test: {
     include: lane.include,
     exclude: ['**/node_modules/**', ...lane.exclude],
-    provide: { expectedRuntime: lane.runtime },
+    provide: { expectedRuntime: lane.runtime, expectedLane: 'chromium' },
     testTimeout: 60_000,
     hookTimeout: 60_000,
     browser: {

@@ -24,8 +24,6 @@ import { dirname, join, posix, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const worker = process.argv[2] ?? 'test/workerd/smoke.worker.js';
-const outFile = join(dirname(join(root, worker)), 'modules.capnp');
 // the export conditions wrangler resolves for Workers, then the generic ones
 const CONDITIONS = ['workerd', 'worker', 'browser', 'import', 'default'];
 
@@ -65,41 +63,71 @@ function resolvePackage(spec, importer) {
   }
 }
 
-const modules = new Map(); // name -> capnp line, in discovery order (the worker first: workerd's main module)
-const embed = (name) => quote(relative(dirname(outFile), join(root, name)).split('\\').join('/'));
-const pending = [worker];
-while (pending.length) {
-  const name = pending.shift();
-  if (modules.has(name)) continue;
-  const file = name.replace(/\.bin$/, '');
-  if (!existsSync(join(root, file))) throw new Error(`${file} is missing (reached from ${worker}): run \`npm run build\``);
-  if (name.endsWith('.wasm.bin') || name.endsWith('.safetensors')) { modules.set(name, `(name = ${quote(name)}, data = embed ${embed(file)})`); continue; }
-  if (name.endsWith('.wasm')) { modules.set(name, `(name = ${quote(name)}, wasm = embed ${embed(file)})`); continue; }
-  modules.set(name, `(name = ${quote(name)}, esModule = embed ${embed(file)})`);
-  const text = read(file);
-  for (const [, staticSpec, dynamicSpec] of text.matchAll(IMPORT)) {
-    const spec = staticSpec ?? dynamicSpec;
-    if (spec.startsWith('.')) { pending.push(posix.normalize(posix.join(posix.dirname(name), spec))); continue; }
-    if (spec.startsWith('node:') || !/^[@\w]/.test(spec)) {
-      throw new Error(`${file} imports '${spec}': code reachable from dist/index.js must not use node: modules ` +
-        '(they break browsers and Workers); move it behind the ./node entry');
+/**
+ * Every module `worker` reaches, in discovery order (the worker first: workerd's main module):
+ * name (a repository path, or a re-export alias) → { line: its capnp entry, file: the file it embeds
+ * (absent for aliases), lazy: reached only through dynamic imports, so loaded on first use, not at start }.
+ */
+export function reachableModules(worker) {
+  const modules = new Map();
+  const embed = (name) => quote(relative(dirname(join(root, worker)), join(root, name)).split('\\').join('/'));
+  const pending = [worker];
+  while (pending.length) {
+    const name = pending.shift();
+    if (modules.has(name)) continue;
+    const file = name.replace(/\.bin$/, '');
+    if (!existsSync(join(root, file))) throw new Error(`${file} is missing (reached from ${worker}): run \`npm run build\``);
+    const imports = []; // { name, dynamic }
+    if (name.endsWith('.wasm.bin') || name.endsWith('.safetensors')) { modules.set(name, { line: `(name = ${quote(name)}, data = embed ${embed(file)})`, file, imports }); continue; }
+    if (name.endsWith('.wasm')) { modules.set(name, { line: `(name = ${quote(name)}, wasm = embed ${embed(file)})`, file, imports }); continue; }
+    modules.set(name, { line: `(name = ${quote(name)}, esModule = embed ${embed(file)})`, file, imports });
+    for (const [, staticSpec, dynamicSpec] of read(file).matchAll(IMPORT)) {
+      const spec = staticSpec ?? dynamicSpec;
+      const dynamic = dynamicSpec !== undefined;
+      if (spec.startsWith('.')) {
+        const target = posix.normalize(posix.join(posix.dirname(name), spec));
+        imports.push({ name: target, dynamic });
+        pending.push(target);
+        continue;
+      }
+      if (spec.startsWith('node:') || !/^[@\w]/.test(spec)) {
+        throw new Error(`${file} imports '${spec}': code reachable from dist/index.js must not use node: modules ` +
+          '(they break browsers and Workers); move it behind the ./node entry');
+      }
+      const target = resolvePackage(spec, file);
+      const alias = posix.join(posix.dirname(name), spec);
+      if (!modules.has(alias)) {
+        // a .wasm or data module has only a default export, which `export *` does not pass on
+        const reexport = /\.(wasm|safetensors)$/.test(target) ? 'export { default } from' : 'export * from';
+        const line = `(name = ${quote(alias)}, esModule = ${quote(`${reexport} ${quote(relativeSpec(alias, target))};`)})`;
+        modules.set(alias, { line, imports: [{ name: target, dynamic: false }] });
+      }
+      imports.push({ name: alias, dynamic });
+      pending.push(target);
     }
-    const target = resolvePackage(spec, file);
-    const alias = posix.join(posix.dirname(name), spec);
-    if (!modules.has(alias)) {
-      // a .wasm or data module has only a default export, which `export *` does not pass on
-      const reexport = /\.(wasm|safetensors)$/.test(target) ? 'export { default } from' : 'export * from';
-      modules.set(alias, `(name = ${quote(alias)}, esModule = ${quote(`${reexport} ${quote(relativeSpec(alias, target))};`)})`);
-    }
-    pending.push(target);
   }
+  // what loads at start: the worker's closure through static imports only
+  const eager = new Set();
+  const visit = (name) => {
+    if (eager.has(name)) return;
+    eager.add(name);
+    for (const i of modules.get(name).imports) if (!i.dynamic) visit(i.name);
+  };
+  visit(worker);
+  for (const [name, m] of modules) m.lazy = !eager.has(name);
+  return modules;
 }
 
-writeFileSync(outFile, `# GENERATED by scripts/gen-workerd-modules.mjs from the imports of ${worker}: do not edit.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const worker = process.argv[2] ?? 'test/workerd/smoke.worker.js';
+  const outFile = join(dirname(join(root, worker)), 'modules.capnp');
+  const modules = reachableModules(worker);
+  writeFileSync(outFile, `# GENERATED by scripts/gen-workerd-modules.mjs from the imports of ${worker}: do not edit.
 @0xc5a1f0d2b3e49687;
 using Workerd = import "/workerd/workerd.capnp";
 const modules :List(Workerd.Worker.Module) = [
-${[...modules.values()].map((line) => `  ${line},`).join('\n')}
+${[...modules.values()].map(({ line }) => `  ${line},`).join('\n')}
 ];
 `);
-console.log(`${relative(root, outFile)}: ${modules.size} modules reached from ${worker}`);
+  console.log(`${relative(root, outFile)}: ${modules.size} modules reached from ${worker}`);
+}

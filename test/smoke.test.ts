@@ -13,6 +13,9 @@ import * as ref from './reference/linear.js';
 it('runs in the runtime its lane names', () => {
   // a lane that silently fell back to Node (say, bun without --bun) would otherwise pass green
   expect(runtimeName).toBe(inject('expectedRuntime'));
+  // the second Node lane must really be the second Node, not whatever `node` is on PATH
+  const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
+  if (inject('expectedLane') === 'node22') expect(node?.split('.')[0]).toBe('22');
 });
 
 it('init() with no argument finds and loads the build this engine supports', async () => {

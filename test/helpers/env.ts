@@ -48,5 +48,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** The runtimeName the lane's config expects its tests to run in (see test/lanes.ts). */
     expectedRuntime: RuntimeName;
+    /** The lane of test/lanes.ts the config chose (two lanes are Node: 'node' and 'node22'). */
+    expectedLane: string;
   }
 }

@@ -1,23 +1,9 @@
 // The PyTorch fixtures of scripts/golden.py and scripts/golden_independent.py (test/golden/*.json).
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ModelConfig } from '../../dist/index.js';
+import type { Fixture } from './fixture.js';
 
-export interface Fixture {
-  name: string;
-  config: ModelConfig;
-  seed: number;
-  B: number;
-  T: number;
-  x: number[];
-  mask: number[];
-  targets: number[];
-  params: Record<string, { shape: number[]; data: number[] }>;
-  outputs: { logits: number[]; loss: number; subScores?: number[]; tokenWeights?: number[]; attention?: number[] };
-  grads: Record<string, number[]>;
-  dx: number[];
-  adam: { lr: number; losses: number[]; params: Record<string, number[]> };
-}
+export type { Fixture };
 
 const goldenDir = fileURLToPath(new URL('../golden/', import.meta.url));
 
