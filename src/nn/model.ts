@@ -26,6 +26,11 @@ export interface ModelOptions {
   optimizer?: OptimizerConfig;
   /** Clip the global gradient norm to this value before each step (PyTorch clip_grad_norm_). Default off. */
   clipNorm?: number;
+  /**
+   * Draw the initial parameters (default true). false leaves them at zero: for callers that set every
+   * parameter right after, as loading a model file does (the random draw is most of a load's time).
+   */
+  initialize?: boolean;
 }
 
 /** What a model can say about one batch, beyond its prediction. */
@@ -78,7 +83,7 @@ export abstract class SequenceModel {
   private probs!: Tensor;
   private losses!: Tensor;
   private dlogits!: Tensor;
-  protected readonly scratch: SharedScratch = { work: undefined!, dpre: undefined!, paramVersion: 0 };
+  protected readonly scratch: SharedScratch = { work: undefined!, dpre: undefined!, paramVersion: 0, paramGrads: true };
   private readonly owned: { dispose(): void }[] = [];
   private logitsPtr = 0;
   /** The learned unknown-word vector over a frozen table, or 0. */
@@ -95,7 +100,7 @@ export abstract class SequenceModel {
     this.C = this.config.outputs;
     if (options.clipNorm !== undefined && !(options.clipNorm > 0)) throw new ConfigError(`clipNorm must be > 0, got ${options.clipNorm}`);
     this.clipNorm = options.clipNorm;
-    this.params = new ParamTable(this.runtime.arena, paramSpecs(this.config), new Rng(options.seed ?? 0));
+    this.params = new ParamTable(this.runtime.arena, paramSpecs(this.config), options.initialize === false ? undefined : new Rng(options.seed ?? 0));
     this.optimizer = createOptimizer(this.params, options.optimizer ?? { kind: 'adam', lr: 1e-3 }, this.k);
     const emb = this.config.embedding;
     this.unkPtr = emb && emb.unknown === 'learned' && !emb.trainable ? this.params.paramPtr('embedding.unk') : 0;
@@ -198,9 +203,7 @@ export abstract class SequenceModel {
     this.runForward(B, T);
     const probs = this.probabilities(B).slice();
     const own = this.explainBody(B, T);
-    // backward from the margin: parameter gradients are accumulated too and discarded (zeroed here and
-    // again by the next lossAndGrad)
-    this.params.zeroGrads();
+    // backward from the margin to the input only: no parameter gradient is touched
     this.plan!.zeroGrads();
     const dl = this.dlogits.view();
     for (let b = 0; b < B; b++) {
@@ -215,7 +218,12 @@ export abstract class SequenceModel {
       }
       for (let k = 0; k < C; k++) dl[b * C + k] = k === c ? 1 : -1 / (C - 1);
     }
-    this.runBackward(B, T, true);
+    this.scratch.paramGrads = false;
+    try {
+      this.runBackward(B, T, true);
+    } finally {
+      this.scratch.paramGrads = true;
+    }
     const x = this.x.view();
     const dx = this.dx.view();
     const attributions = new Float32Array(B * T);
@@ -224,7 +232,6 @@ export abstract class SequenceModel {
       for (let d = 0; d < this.D; d++) s += x[i * this.D + d]! * dx[i * this.D + d]!;
       attributions[i] = s;
     }
-    this.params.zeroGrads();
     return { B, T, probs, attributions, ...own };
   }
 
@@ -286,7 +293,7 @@ export abstract class SequenceModel {
 
   private runBackward(B: number, T: number, needDx: boolean): void {
     this.backwardBody(B, T, this.dlogits.ptr, needDx);
-    if (!needDx || !this.config.embedding) return;
+    if (!needDx || !this.config.embedding || !this.scratch.paramGrads) return;
     if (this.config.embedding.trainable) {
       this.k.embeddingBackward(this.params.gradPtr('embedding.weight'), this.dx.ptr, this.ids.ptr, B * T, this.D);
     }

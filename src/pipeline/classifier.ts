@@ -115,7 +115,8 @@ export class TextClassifier {
     if (config.embedding && config.embedding.vocabSize !== vocab.size) {
       throw new ModelFileError(`model file: the embedding has ${config.embedding.vocabSize} rows but the vocabulary ${vocab.size} tokens`);
     }
-    const model = createModel(config, options);
+    // every parameter comes from the file (checked by loadParams): no random draw first
+    const model = createModel(config, { ...options, initialize: false });
     loadParams(model.params, file.params);
     model.parametersChanged();
     return new TextClassifier(model, createTokenizer(file.tokenizer as TokenizerSettings), vocab, labels, file.training);

@@ -50,7 +50,8 @@ export class ParamTable {
   readonly grads: Tensor;
   private readonly byName: Map<string, ParamEntry>;
 
-  constructor(arena: Arena, specs: readonly ParamSpec[], rng: Rng) {
+  /** `rng` undefined: every parameter starts at zero, for a caller that sets them all next (a loaded file). */
+  constructor(arena: Arena, specs: readonly ParamSpec[], rng: Rng | undefined) {
     this.arena = arena;
     const ordered = [...specs.filter((s) => s.trainable !== false), ...specs.filter((s) => s.trainable === false)];
     const entries: ParamEntry[] = [];
@@ -73,7 +74,8 @@ export class ParamTable {
     this.params = Tensor.alloc(arena, [this.size]);
     this.grads = Tensor.alloc(arena, [this.trainableSize]);
     // initialise in declaration order, so adding a frozen parameter never changes the others' values
-    for (const spec of specs) this.initialize(spec, rng);
+    if (rng) for (const spec of specs) this.initialize(spec, rng);
+    else this.params.view().fill(0);
   }
 
   entry(name: string): ParamEntry {

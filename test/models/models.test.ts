@@ -103,4 +103,33 @@ describe.each(configs)('%s', (name, config) => {
     }
     model.dispose();
   });
+
+  it('attributions are gradient×input of the margin (finite differences along each token\'s own vector), and explain leaves parameter gradients alone', () => {
+    const batch = randomBatch(new Rng(8), 2, 5, D, [5, 4], bce);
+    const model = createModel({ ...config, init: 'exercise' }, { runtime: baseline, seed: 4 });
+    model.lossAndGrad(batch);
+    const grads = model.params.grads.toArray();
+    const e = model.explain(batch);
+    expect(model.params.grads.toArray()).toEqual(grads);
+    // margin of class 1 (two classes: l1 − l0; bce: the logit), row b
+    const margin = (x: Float32Array, b: number) => {
+      const logits = model.forward({ ...batch, x });
+      return bce ? logits[b]! : logits[b * 2 + 1]! - logits[b * 2]!;
+    };
+    // small enough that no ReLU crosses its kink, large enough for float32 differences
+    const eps = 1e-3;
+    for (let b = 0; b < 2; b++) {
+      for (let t = 0; t < 4; t++) {
+        // scaling token t's vector by (1 ± eps) moves the margin by ±eps·Σ_d x·∂m/∂x
+        const scaled = (s: number) => {
+          const x = batch.x.slice();
+          for (let d = 0; d < D; d++) x[(b * 5 + t) * D + d]! *= s;
+          return margin(x, b);
+        };
+        const numeric = (scaled(1 + eps) - scaled(1 - eps)) / (2 * eps);
+        expect(Math.abs(e.attributions[b * 5 + t]! - numeric), `${name} token ${b},${t}`).toBeLessThanOrEqual(2e-3 + 3e-2 * Math.abs(numeric));
+      }
+    }
+    model.dispose();
+  });
 });

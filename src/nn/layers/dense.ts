@@ -18,6 +18,11 @@ export interface SharedScratch {
   dpre: Tensor;
   /** Bumped whenever the parameters change: packed copies of weights older than this are re-packed. */
   paramVersion: number;
+  /**
+   * Whether backward accumulates parameter gradients. explain() turns it off: it needs only d input,
+   * and the weight gradients (two thirds of a backward's work) would be thrown away.
+   */
+  paramGrads: boolean;
 }
 
 export class Dense {
@@ -88,7 +93,7 @@ export class Dense {
       k.activationBackward(scratch.dpre.ptr, this.dy.ptr, this.y.ptr, n, this.act);
       dpre = scratch.dpre.ptr;
     }
-    if (this.dw) k.linearBackwardWeight(this.dw, this.db, x, dpre, M, this.inFeatures, this.outFeatures, scratch.work.ptr);
+    if (this.dw && scratch.paramGrads) k.linearBackwardWeight(this.dw, this.db, x, dpre, M, this.inFeatures, this.outFeatures, scratch.work.ptr);
     if (dx) k.linearBackwardInput(dx, dpre, this.w, M, this.inFeatures, this.outFeatures, scratch.work.ptr);
   }
 }

@@ -146,6 +146,8 @@ export class RecurrentModel extends SequenceModel {
       k.gruTorchBackward(this.dgates.ptr, this.daux.ptr, this.dhlast.ptr, this.gatesBuf.ptr, this.hprev.ptr, this.aux.ptr,
         this.packedBwd.ptr, this.mask.ptr, B, T, H, work);
     }
+    if (needDx) k.linearBackwardInput(this.dx.ptr, this.dgates.ptr, this.wih, M, this.D, GH, work);
+    if (!this.scratch.paramGrads) return;
     // weight gradients over all steps at once
     k.linearBackwardWeight(this.dwih, this.dbias, this.x.ptr, this.dgates.ptr, M, this.D, GH, work);
     if (this.form === 'exercise') {
@@ -159,7 +161,6 @@ export class RecurrentModel extends SequenceModel {
     } else {
       k.linearBackwardWeight(this.dwhh, 0, this.hprev.ptr, this.dgates.ptr, M, H, H, work);
     }
-    if (needDx) k.linearBackwardInput(this.dx.ptr, this.dgates.ptr, this.wih, M, this.D, GH, work);
   }
 
   protected explainBody(): Partial<Explanation> {
