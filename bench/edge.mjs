@@ -94,27 +94,24 @@ const health = (base) => () => fetch(`${base}/health`);
 
 let nextPort = 21_000 + Math.floor(Math.random() * 20_000);
 
-/** First request of a fresh isolate (init + model load + first explained prediction), and the second, warm one. */
-async function coldStart(text) {
+/** Runs `fn(base)` against a fresh workerd serving the example Worker (a fresh isolate), then stops it. */
+async function withWorkerd(fn) {
   const port = nextPort++;
   const base = `http://127.0.0.1:${port}`;
   const child = startWorkerd(port);
   try {
     await waitUntilListening(base);
-    const cold = await timed(predict(base, text));
-    const warm = await timed(predict(base, text));
-    return { cold, warm };
+    return await fn(base);
   } finally {
     child.kill();
   }
 }
 
-async function latency(texts) {
-  const port = nextPort++;
-  const base = `http://127.0.0.1:${port}`;
-  const child = startWorkerd(port);
-  try {
-    await waitUntilListening(base);
+/** First request of a fresh isolate (init + model load + first explained prediction), and the second, warm one. */
+const coldStart = (text) => withWorkerd(async (base) => ({ cold: await timed(predict(base, text)), warm: await timed(predict(base, text)) }));
+
+function latency(texts) {
+  return withWorkerd(async (base) => {
     for (let i = 0; i < 200; i++) await timed(predict(base, texts[i % texts.length])); // warm-up
     const predictMs = [];
     const healthMs = [];
@@ -129,9 +126,7 @@ async function latency(texts) {
       p50: percentile(predictMs, 0.5), p99: percentile(predictMs, 0.99),
       healthP50: percentile(healthMs, 0.5), healthP99: percentile(healthMs, 0.99),
     };
-  } finally {
-    child.kill();
-  }
+  });
 }
 
 /** The same work in Node, per review: explain (what /predict answers) and predict alone. */
