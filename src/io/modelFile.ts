@@ -204,13 +204,19 @@ function parseMeta(meta: Record<string, string>, key: string, object: boolean): 
 
 function checkVocab(vocab: readonly unknown[]): void {
   if (!Array.isArray(vocab)) throw new ModelFileError('model file: vocab must be an array of token strings');
+  for (let id = 0; id < vocab.length; id++) {
+    if (typeof vocab[id] !== 'string') throw new ModelFileError(`model file: vocab[${id}] is ${typeof vocab[id]}, expected a token string`);
+  }
+  // the Set is built in native code, which matters at an edge function's cold start; the map that
+  // names the duplicate is built only when there is one
+  if (new Set(vocab).size === vocab.length) return;
   const seen = new Map<string, number>();
-  vocab.forEach((token, id) => {
-    if (typeof token !== 'string') throw new ModelFileError(`model file: vocab[${id}] is ${typeof token}, expected a token string`);
+  for (let id = 0; id < vocab.length; id++) {
+    const token = vocab[id] as string;
     const first = seen.get(token);
     if (first !== undefined) throw new ModelFileError(`model file: vocab has token ${JSON.stringify(token)} twice (ids ${first} and ${id})`);
     seen.set(token, id);
-  });
+  }
 }
 
 /**

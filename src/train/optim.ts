@@ -129,20 +129,27 @@ class FlatOptimizer implements Optimizer {
   private disposed = false;
   private readonly table: ParamTable;
   private readonly k: KernelExports;
-  private readonly m: Tensor | undefined;
-  private readonly v: Tensor | undefined;
-  private readonly buf: Tensor | undefined;
+  /** Which state buffers this config keeps; they are allocated on the first step or load, so a model that only predicts never holds them. */
+  private readonly keeps: { m: boolean; v: boolean; buf: boolean };
+  private m: Tensor | undefined;
+  private v: Tensor | undefined;
+  private buf: Tensor | undefined;
 
   constructor(table: ParamTable, config: ResolvedOptimizerConfig, kernels: KernelExports) {
     this.config = config;
     this.rate = config.lr;
     this.table = table;
     this.k = kernels;
-    const n = table.trainableSize;
     const adam = config.kind !== 'sgd';
-    this.m = adam ? Tensor.alloc(table.arena, [n]) : undefined;
-    this.v = adam ? Tensor.alloc(table.arena, [n]) : undefined;
-    this.buf = !adam && config.momentum !== 0 ? Tensor.alloc(table.arena, [n]) : undefined;
+    this.keeps = { m: adam, v: adam, buf: !adam && config.momentum !== 0 };
+  }
+
+  private allocateState(): void {
+    const n = this.table.trainableSize;
+    const arena = this.table.arena;
+    if (this.keeps.m && !this.m) this.m = Tensor.alloc(arena, [n]);
+    if (this.keeps.v && !this.v) this.v = Tensor.alloc(arena, [n]);
+    if (this.keeps.buf && !this.buf) this.buf = Tensor.alloc(arena, [n]);
   }
 
   get stepCount(): number {
@@ -160,6 +167,7 @@ class FlatOptimizer implements Optimizer {
 
   step(): void {
     if (this.disposed) throw new ConfigError('optimizer.step() after dispose()');
+    this.allocateState();
     const { table, config, k } = this;
     const n = table.trainableSize;
     const p = table.params.ptr;
@@ -188,9 +196,11 @@ class FlatOptimizer implements Optimizer {
 
   state(): OptimizerState {
     const state: OptimizerState = { step: this.steps, lr: this.rate };
-    if (this.m) state.m = this.m.toArray();
-    if (this.v) state.v = this.v.toArray();
-    if (this.buf) state.buf = this.buf.toArray();
+    // state not yet allocated is all zeros, as a fresh optimizer's
+    const n = this.table.trainableSize;
+    if (this.keeps.m) state.m = this.m ? this.m.toArray() : new Float32Array(n);
+    if (this.keeps.v) state.v = this.v ? this.v.toArray() : new Float32Array(n);
+    if (this.keeps.buf) state.buf = this.buf ? this.buf.toArray() : new Float32Array(n);
     return state;
   }
 
@@ -201,8 +211,8 @@ class FlatOptimizer implements Optimizer {
     }
     if (state.lr !== undefined) checkLr(state.lr);
     const n = this.table.trainableSize;
-    const pairs: [string, Tensor | undefined, ArrayLike<number> | undefined][] = [
-      ['m', this.m, state.m], ['v', this.v, state.v], ['buf', this.buf, state.buf],
+    const pairs: [string, boolean, ArrayLike<number> | undefined][] = [
+      ['m', this.keeps.m, state.m], ['v', this.keeps.v, state.v], ['buf', this.keeps.buf, state.buf],
     ];
     for (const [name, mine, theirs] of pairs) {
       if (!mine && theirs !== undefined) {
@@ -213,7 +223,10 @@ class FlatOptimizer implements Optimizer {
           'load the state of an optimizer of the same kind over the same model');
       }
     }
-    for (const [, mine, theirs] of pairs) if (mine) mine.set(theirs!);
+    this.allocateState();
+    if (this.m) this.m.set(state.m!);
+    if (this.v) this.v.set(state.v!);
+    if (this.buf) this.buf.set(state.buf!);
     this.steps = state.step;
     if (state.lr !== undefined) this.rate = state.lr;
   }
