@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { stratifiedSplit, splitFirst } from '../data/batch.js';
 import type { Example, LabeledSet } from '../data/datasets.js';
 import { Vocabulary } from '../data/vocab.js';
-import { ConfigError } from '../errors.js';
+import { DataError } from '../errors.js';
 import type { ExperimentData, VectorSource } from '../pipeline/experiment.js';
 import { readAclImdbPath, readTableFile, readWordVectorsFile } from '../node/data.js';
 import { fetchDataset, type FetchOptions } from '../node/fetch.js';
@@ -32,8 +32,10 @@ export async function loadData(options: DataOptions): Promise<ExperimentData> {
   let info;
   try {
     info = await stat(path);
-  } catch {
-    throw new ConfigError(`--data ${path}: no such file or folder`, 'pass an aclImdb .tar.gz or folder, a .csv/.tsv/.jsonl file, or "imdb"');
+  } catch (err) {
+    // a missing file is a failed run (exit 1) that names the file, like every other unreadable input
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : (err as Error).message;
+    throw new DataError(`${reason} (given as --data)`, { file: path }, 'pass an aclImdb .tar.gz or folder, a .csv/.tsv/.jsonl file, or "imdb"', { cause: err });
   }
   const limit = (set: Example[]) => (options.limit ? set.slice(0, options.limit) : set);
   if (info.isDirectory() || /\.(tar\.gz|tgz|tar)$/i.test(path)) {
