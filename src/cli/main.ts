@@ -5,7 +5,7 @@
 
 import { readFile, stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { Example } from '../data/datasets.js';
@@ -224,6 +224,12 @@ function toModelLabels(examples: readonly Example[], dataLabels: string[], model
   return examples.map((e) => ({ ...e, label: index[e.label]! }));
 }
 
+/** A model file's name in a report: the file name without .safetensors, or the path where two would look alike. */
+function modelName(file: string, files: string[]): string {
+  const short = (f: string) => basename(f).replace(/\.safetensors$/i, '');
+  return files.filter((f) => short(f) === short(file)).length > 1 ? file : short(file);
+}
+
 /** Trains each kind on the same data; prints the comparison table and writes the report if asked. */
 async function compareModels(kinds: string[], o: CommonOptions, out: Output): Promise<void> {
   const data = await loadData({ ...o, onProgress: out.download });
@@ -366,7 +372,7 @@ export function buildProgram(out: Output): Command {
       for (const file of files) {
         const { clf, training } = await loadClassifier(file, 'a model file');
         if (!training) throw new DataError('the model file holds no training record', { file }, 'train it with `seqwasm train` to get curves and metrics');
-        models.push({ name: file, record: training, labels: clf.labels, explanations: reportExplanations(clf) });
+        models.push({ name: modelName(file, files), record: training, labels: clf.labels, explanations: reportExplanations(clf) });
         clf.dispose();
       }
       await writeReport(o.out, { title: 'seqwasm report', models });
