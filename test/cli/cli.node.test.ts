@@ -1,52 +1,20 @@
 // The seqwasm binary as a user runs it: every command spawned as `node dist/cli/bin.js …`, its text and
 // --json output, the files it writes, and its exit codes (0 done, 1 a run failed, 2 a usage error).
 // Training runs use small slices of the real IMDB CSV (--limit) so the whole file stays quick.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT as root, runCli, type CliOptions } from '../helpers/cli.js';
 import { IMDB_CSV } from '../helpers/shared.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(root, 'dist', 'cli', 'bin.js');
 const dir = mkdtempSync(join(tmpdir(), 'seqwasm-cli-'));
 const VERSION = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Runs the binary. Asynchronous (not spawnSync) so this process can serve the loopback mirror the
- * child downloads from; stdin is closed unless input is given, as in a pipeline.
- */
-function seqwasm(args: string[], { input, cwd = dir, timeout = 90_000 }: { input?: string; cwd?: string; timeout?: number } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    // a cache of its own and no mirror from the environment: nothing may reach the network
-    const env = { ...process.env, NO_COLOR: '1', SEQWASM_CACHE: join(dir, 'cache'), SEQWASM_MIRROR: '' };
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`seqwasm ${args.join(' ')}: no exit after ${timeout} ms\n${stderr}`));
-    }, timeout);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
-}
+/** The binary in this file's temp dir. */
+const seqwasm = (args: string[], options: Partial<CliOptions> = {}) => runCli(args, { cwd: dir, ...options });
 
 /** Runs, expects exit 0, and parses stdout as JSON. */
 async function json<T = Record<string, unknown>>(args: string[], options?: Parameters<typeof seqwasm>[1]): Promise<T> {
