@@ -21,6 +21,8 @@ export interface DataOptions {
   seed?: number;
   cacheDir?: string;
   mirror?: string;
+  /** The IMDB archive's expected SHA-256 (--data imdb), or 'none'; default: the official one's. */
+  sha256?: string;
   onProgress?: FetchOptions['onProgress'];
 }
 
@@ -28,7 +30,8 @@ export interface DataOptions {
 export async function loadData(options: DataOptions): Promise<ExperimentData> {
   const source = options.data ?? 'imdb';
   const fetchOptions = { cacheDir: options.cacheDir, mirror: options.mirror, onProgress: options.onProgress };
-  const path = source === 'imdb' ? await fetchDataset('imdb', fetchOptions) : source;
+  // the same checksum as `data fetch --sha256`: otherwise a repacked archive in the cache would count as corrupt
+  const path = source === 'imdb' ? await fetchDataset('imdb', { ...fetchOptions, sha256: checksum(options.sha256) }) : source;
   let info;
   try {
     info = await stat(path);
@@ -56,6 +59,11 @@ export async function loadData(options: DataOptions): Promise<ExperimentData> {
   }
   const { train, test } = stratifiedSplit(set.examples, { test: options.testFraction ?? 0.2, seed: options.seed ?? 1 });
   return { train: limit(train), test: limit(test), labels: set.labels };
+}
+
+/** --sha256 as fetchDataset takes it: 'none' skips the check, nothing means the official archive's. */
+export function checksum(option: string | undefined): string | false | undefined {
+  return option === 'none' ? false : option;
 }
 
 /** Alternates the classes of a class-sorted list, so any prefix is balanced. */

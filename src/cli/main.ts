@@ -19,7 +19,7 @@ import { saveModelFile } from '../node/modelFile.js';
 import { fetchDataset, type DatasetName } from '../node/fetch.js';
 import { writeReport } from '../node/report.js';
 import type { ReportModel } from '../report/html.js';
-import { loadData, vectorSource, type DataOptions } from './data.js';
+import { checksum, loadData, vectorSource, type DataOptions } from './data.js';
 import { explainLine, printTable, Progress, type Output } from './output.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -82,6 +82,11 @@ const num = (v: string) => {
   if (!v.trim() || !Number.isFinite(n)) throw new InvalidArgumentError('Expected a number.');
   return n;
 };
+/** --sha256: 64 hex digits, or none to skip the check. */
+const sha256 = (v: string) => {
+  if (v === 'none' || /^[0-9a-f]{64}$/i.test(v)) return v;
+  throw new InvalidArgumentError('Expected 64 hexadecimal digits or none.');
+};
 const intList = (v: string) => v.split(',').map((s) => int(s.trim()));
 const numList = (v: string) => v.split(',').map((s) => num(s.trim()));
 
@@ -94,7 +99,8 @@ function dataOptions(cmd: Command): Command {
     .option('--test-fraction <f>', 'otherwise a stratified random test split of this share', num, 0.2)
     .option('--limit <n>', 'use at most n training and n test examples (quick runs)', int)
     .option('--cache-dir <dir>', 'where downloads are kept (default $SEQWASM_CACHE or ~/.cache/seqwasm)')
-    .option('--mirror <dir|url>', 'a directory or URL holding the archives (default $SEQWASM_MIRROR)');
+    .option('--mirror <dir|url>', 'a directory or URL holding the archives (default $SEQWASM_MIRROR)')
+    .option('--sha256 <hex|none>', 'with --data imdb: the archive\'s expected SHA-256, for a mirror of another version', sha256);
 }
 
 function modelOptions(cmd: Command, withKind = true): Command {
@@ -350,15 +356,10 @@ export function buildProgram(out: Output): Command {
     .addArgument(new Argument('<name>', 'the data set').choices(['imdb', 'glove']))
     .option('--cache-dir <dir>', 'cache directory (default $SEQWASM_CACHE or ~/.cache/seqwasm)')
     .option('--mirror <dir|url>', 'a directory or URL holding the archive under its official name (default $SEQWASM_MIRROR)')
-    .option('--sha256 <hex|none>', "the archive's expected SHA-256, for a mirror that holds another version (default: the official archive's); none skips the check",
-      (v: string) => {
-        if (v === 'none' || /^[0-9a-f]{64}$/i.test(v)) return v;
-        throw new InvalidArgumentError('Expected 64 hexadecimal digits or none.');
-      })
+    .option('--sha256 <hex|none>', "the archive's expected SHA-256, for a mirror that holds another version (default: the official archive's); none skips the check", sha256)
     .option('--json', 'print the result as JSON')
     .action(async (name: DatasetName, o: { cacheDir?: string; mirror?: string; sha256?: string }) => {
-      const sha256 = o.sha256 === 'none' ? false : o.sha256;
-      const path = await fetchDataset(name, { cacheDir: o.cacheDir, mirror: o.mirror, sha256, onProgress: out.download });
+      const path = await fetchDataset(name, { cacheDir: o.cacheDir, mirror: o.mirror, sha256: checksum(o.sha256), onProgress: out.download });
       const bytes = (await stat(path)).size;
       out.result({ name, path, bytes }, () => path);
     });

@@ -3,12 +3,12 @@
 // Training runs use small slices of the real IMDB CSV (--limit) so the whole file stays quick.
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT as root, runCli, type CliOptions } from '../helpers/cli.js';
-import { IMDB_CSV } from '../helpers/shared.js';
+import { ACLIMDB_TAR, IMDB_CSV } from '../helpers/shared.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqwasm-cli-'));
 const VERSION = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
@@ -49,7 +49,7 @@ interface Explanation extends Prediction {
 describe('--help and --version', () => {
   const commands: [string[], string[]][] = [
     [['train'], ['--data <path>', '--limit <n>', '--model <kind>', '--epochs <n>', '--out <file>', '--report <file>', '--json']],
-    [['eval'], ['--model <file>', '--data <path>', '--train-rows <n>', '--json']],
+    [['eval'], ['--model <file>', '--data <path>', '--train-rows <n>', '--sha256 <hex|none>', '--json']],
     [['predict'], ['[texts...]', '--file <file>', '--model <file>', '--json']],
     [['explain'], ['[texts...]', '--file <file>', '--model <file>', '--json']],
     [['compare'], ['--models <list>', '--report <file>', '--limit <n>', '--json']],
@@ -246,6 +246,22 @@ describe('eval', () => {
     expect(result.accuracy).toBeGreaterThan(0.8);
     expect(result.rocAuc).toBeGreaterThan(0.85);
     expect(result.f1).toBeLessThanOrEqual(1);
+  });
+
+  it('--data imdb (the default) fetches the aclImdb archive from a mirror into the cache and evaluates on its test split', async () => {
+    // the labelled tarball beside the repository, linked under the official name; it is a repacked
+    // version, so its own checksum is passed
+    const folder = join(dir, 'imdb-mirror');
+    mkdirSync(folder);
+    symlinkSync(ACLIMDB_TAR, join(folder, 'aclImdb_v1.tar.gz'));
+    const sha256 = createHash('sha256').update(readFileSync(ACLIMDB_TAR)).digest('hex');
+    const cacheDir = join(dir, 'imdb-cache');
+    const result = await json<{ accuracy: number; n: number; confusion: number[][] }>(
+      ['eval', '--mirror', folder, '--cache-dir', cacheDir, '--sha256', sha256, '--limit', '300']);
+    expect(result.n).toBe(300);
+    expect(result.confusion.map((row) => row[0]! + row[1]!)).toEqual([150, 150]); // --limit keeps both classes
+    expect(result.accuracy).toBeGreaterThan(0.8);
+    expect(statSync(join(cacheDir, 'aclImdb_v1.tar.gz')).size).toBe(statSync(ACLIMDB_TAR).size);
   });
 
   it("matches a table's labels to the model's by name, whatever order they appear in", async () => {
