@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { stratifiedSplit, splitFirst } from '../data/batch.js';
 import type { Example, LabeledSet } from '../data/datasets.js';
 import { Vocabulary } from '../data/vocab.js';
-import { ConfigError } from '../errors.js';
+import { DataError } from '../errors.js';
 import type { ExperimentData, VectorSource } from '../pipeline/experiment.js';
 import { readAclImdbPath, readTableFile, readWordVectorsFile } from '../node/data.js';
 import { fetchDataset, type FetchOptions } from '../node/fetch.js';
@@ -21,6 +21,8 @@ export interface DataOptions {
   seed?: number;
   cacheDir?: string;
   mirror?: string;
+  /** The IMDB archive's expected SHA-256 (--data imdb), or 'none'; default: the official one's. */
+  sha256?: string;
   onProgress?: FetchOptions['onProgress'];
 }
 
@@ -28,12 +30,15 @@ export interface DataOptions {
 export async function loadData(options: DataOptions): Promise<ExperimentData> {
   const source = options.data ?? 'imdb';
   const fetchOptions = { cacheDir: options.cacheDir, mirror: options.mirror, onProgress: options.onProgress };
-  const path = source === 'imdb' ? await fetchDataset('imdb', fetchOptions) : source;
+  // the same checksum as `data fetch --sha256`: otherwise a repacked archive in the cache would count as corrupt
+  const path = source === 'imdb' ? await fetchDataset('imdb', { ...fetchOptions, sha256: checksum(options.sha256) }) : source;
   let info;
   try {
     info = await stat(path);
-  } catch {
-    throw new ConfigError(`--data ${path}: no such file or folder`, 'pass an aclImdb .tar.gz or folder, a .csv/.tsv/.jsonl file, or "imdb"');
+  } catch (err) {
+    // a missing file is a failed run (exit 1) that names the file, like every other unreadable input
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : (err as Error).message;
+    throw new DataError(`${reason} (given as --data)`, { file: path }, 'pass an aclImdb .tar.gz or folder, a .csv/.tsv/.jsonl file, or "imdb"', { cause: err });
   }
   const limit = (set: Example[]) => (options.limit ? set.slice(0, options.limit) : set);
   if (info.isDirectory() || /\.(tar\.gz|tgz|tar)$/i.test(path)) {
@@ -54,6 +59,11 @@ export async function loadData(options: DataOptions): Promise<ExperimentData> {
   }
   const { train, test } = stratifiedSplit(set.examples, { test: options.testFraction ?? 0.2, seed: options.seed ?? 1 });
   return { train: limit(train), test: limit(test), labels: set.labels };
+}
+
+/** --sha256 as fetchDataset takes it: 'none' skips the check, nothing means the official archive's. */
+export function checksum(option: string | undefined): string | false | undefined {
+  return option === 'none' ? false : option;
 }
 
 /** Alternates the classes of a class-sorted list, so any prefix is balanced. */

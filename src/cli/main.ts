@@ -3,11 +3,13 @@
 // Every command takes --json for scripts; errors print what went wrong and what to do, and exit with
 // 1 (a run failed: data, files) or 2 (the command line or a config was wrong).
 
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError, Option } from 'commander';
-import { ConfigError, SeqwasmError } from '../errors.js';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { Example } from '../data/datasets.js';
+import { ConfigError, DataError, SeqwasmError } from '../errors.js';
 import type { EvaluationReport } from '../metrics/evaluate.js';
 import { TextClassifier, type TextExplanation } from '../pipeline/classifier.js';
 import { runExperiment, trainingRecord, type ExperimentSpec, type ModelSpec, type TrainingRecord } from '../pipeline/experiment.js';
@@ -17,12 +19,13 @@ import { saveModelFile } from '../node/modelFile.js';
 import { fetchDataset, type DatasetName } from '../node/fetch.js';
 import { writeReport } from '../node/report.js';
 import type { ReportModel } from '../report/html.js';
-import { loadData, vectorSource, type DataOptions } from './data.js';
+import { checksum, loadData, vectorSource, type DataOptions } from './data.js';
 import { explainLine, printTable, Progress, type Output } from './output.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The pretrained model shipped in the package (models/ beside dist/). */
 export const SHIPPED_MODEL = join(here, '..', '..', 'models', 'sentiment.safetensors');
+const VERSION = (JSON.parse(readFileSync(join(here, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 
 export const DEMO_SENTENCES = [
   'A wonderful film: moving, funny and beautifully acted.',
@@ -41,8 +44,8 @@ interface CommonOptions extends DataOptions {
   json?: boolean;
   model?: string;
   hidden?: number;
-  widths?: string;
-  head?: string;
+  widths?: number[];
+  head?: number[];
   radius?: number;
   pooling?: 'mean' | 'weighted';
   gate?: 'exercise' | 'pytorch';
@@ -67,17 +70,25 @@ interface CommonOptions extends DataOptions {
   report?: string;
 }
 
+// Option parsers throw commander's InvalidArgumentError, so the message names the option and the
+// value ("option '--limit <n>' argument 'abc' is invalid") and exits with 2 like any usage error.
 const int = (v: string) => {
   const n = Number(v);
-  if (!Number.isInteger(n)) throw new ConfigError(`expected a whole number, got ${JSON.stringify(v)}`);
+  if (!v.trim() || !Number.isInteger(n)) throw new InvalidArgumentError('Expected a whole number.');
   return n;
 };
 const num = (v: string) => {
   const n = Number(v);
-  if (!Number.isFinite(n)) throw new ConfigError(`expected a number, got ${JSON.stringify(v)}`);
+  if (!v.trim() || !Number.isFinite(n)) throw new InvalidArgumentError('Expected a number.');
   return n;
 };
-const list = (v: string) => v.split(',').map((s) => int(s.trim()));
+/** --sha256: 64 hex digits, or none to skip the check. */
+const sha256 = (v: string) => {
+  if (v === 'none' || /^[0-9a-f]{64}$/i.test(v)) return v;
+  throw new InvalidArgumentError('Expected 64 hexadecimal digits or none.');
+};
+const intList = (v: string) => v.split(',').map((s) => int(s.trim()));
+const numList = (v: string) => v.split(',').map((s) => num(s.trim()));
 
 function dataOptions(cmd: Command): Command {
   return cmd
@@ -88,15 +99,16 @@ function dataOptions(cmd: Command): Command {
     .option('--test-fraction <f>', 'otherwise a stratified random test split of this share', num, 0.2)
     .option('--limit <n>', 'use at most n training and n test examples (quick runs)', int)
     .option('--cache-dir <dir>', 'where downloads are kept (default $SEQWASM_CACHE or ~/.cache/seqwasm)')
-    .option('--mirror <dir|url>', 'a directory or URL holding the archives (default $SEQWASM_MIRROR)');
+    .option('--mirror <dir|url>', 'a directory or URL holding the archives (default $SEQWASM_MIRROR)')
+    .option('--sha256 <hex|none>', 'with --data imdb: the archive\'s expected SHA-256, for a mirror of another version', sha256);
 }
 
 function modelOptions(cmd: Command, withKind = true): Command {
   if (withKind) cmd.addOption(new Option('--model <kind>', 'model kind').choices(KINDS).default('gru'));
   return cmd
     .option('--hidden <n>', 'hidden width (rnn, gru, attention)', int, 64)
-    .option('--widths <list>', 'token MLP widths, e.g. 64 or 64,32 (mlp, weighted-mlp; attention head)')
-    .option('--head <list>', 'hidden FC widths after the last state (rnn, gru)')
+    .option('--widths <list>', 'token MLP widths, e.g. 64 or 64,32 (mlp, weighted-mlp; attention head)', intList)
+    .option('--head <list>', 'hidden FC widths after the last state (rnn, gru)', intList)
     .option('--radius <k>', 'attention window: ±k tokens', int, 5)
     .addOption(new Option('--pooling <how>', 'attention head pooling').choices(['mean', 'weighted']).default('mean'))
     .addOption(new Option('--gate <form>', 'GRU gate form').choices(['exercise', 'pytorch']).default('exercise'))
@@ -121,8 +133,8 @@ function modelOptions(cmd: Command, withKind = true): Command {
 }
 
 function modelSpec(kind: string, o: CommonOptions): ModelSpec {
-  const widths = o.widths ? list(o.widths) : undefined;
-  const head = o.head ? list(o.head) : [];
+  const widths = o.widths;
+  const head = o.head ?? [];
   switch (kind) {
     case 'rnn':
       return { kind: 'rnn', hidden: o.hidden!, activation: o.activation, head };
@@ -168,11 +180,24 @@ function metricsRow(name: string, t: EvaluationReport, record?: TrainingRecord) 
   return { model: name, accuracy: t.accuracy, f1: t.f1, rocAuc: t.rocAuc, loss: t.loss, ...(record ? { epochs: record.epochs, secondsPerEpoch: record.secondsPerEpoch } : {}) };
 }
 
+/** The first example sentences explained, for the heat maps of a report. */
+const reportExplanations = (clf: TextClassifier) => DEMO_SENTENCES.slice(0, 4).map((s) => clf.explain(s));
+
+/** A file the user named, read whole; a missing or unreadable one is a failed run (exit 1) naming it. */
+async function readUserFile(file: string, option: string, hint: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+    throw new DataError(`${reason} (given as ${option})`, { file }, hint, { cause: err });
+  }
+}
+
 async function readTexts(texts: string[], file: string | undefined): Promise<string[]> {
   if (texts.length) return texts;
-  const content = file ? await readFile(file, 'utf8') : await readStdin();
+  const content = file ? (await readUserFile(file, '--file', 'pass a text file with one text per line')).toString('utf8') : await readStdin();
   const lines = content.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-  if (!lines.length) throw new ConfigError('no text given', 'pass texts as arguments, --file FILE (one per line), or pipe them on standard input');
+  if (!lines.length) throw new ConfigError(file ? `--file ${file} holds no text` : 'no text given', 'pass texts as arguments, --file FILE (one per line), or pipe them on standard input');
   return lines;
 }
 
@@ -184,33 +209,88 @@ async function readStdin(): Promise<string> {
   return text + decoder.decode();
 }
 
-async function loadClassifier(path: string | undefined): Promise<{ clf: TextClassifier; training: TrainingRecord | undefined; path: string }> {
+async function loadClassifier(path: string | undefined, option = '--model'): Promise<{ clf: TextClassifier; training: TrainingRecord | undefined; path: string }> {
   const file = path ?? SHIPPED_MODEL;
-  const bytes = await readFile(file).catch((err: Error) => {
-    throw new ConfigError(`--model ${file}: ${err.message}`, path ? 'pass a model file written by `seqwasm train --out`' : 'the shipped model is missing: reinstall seqwasm');
-  });
+  const bytes = await readUserFile(file, option, path ? 'pass a model file written by `seqwasm train --out`' : 'the shipped model is missing: reinstall seqwasm');
   const clf = TextClassifier.load(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   return { clf, training: clf.training as TrainingRecord | undefined, path: file };
+}
+
+/**
+ * Examples re-indexed into the model's label order: a table's labels are numbered in the order they
+ * first appear, so the same names can carry other indices than the model was trained with.
+ */
+function toModelLabels(examples: readonly Example[], dataLabels: string[], modelLabels: string[]): Example[] {
+  const index = dataLabels.map((name) => modelLabels.indexOf(name));
+  const unknown = dataLabels.filter((_, i) => index[i]! < 0 && examples.some((e) => e.label === i));
+  if (unknown.length) {
+    throw new DataError(`the data has labels the model does not know: ${unknown.join(', ')} (the model's: ${modelLabels.join(', ')})`, { field: 'label' },
+      'evaluate on data labelled like the training data, or name the label column with --label-column');
+  }
+  return examples.map((e) => ({ ...e, label: index[e.label]! }));
+}
+
+/** A model file's name in a report: the file name without .safetensors, or the path where two would look alike. */
+function modelName(file: string, files: string[]): string {
+  const short = (f: string) => basename(f).replace(/\.safetensors$/i, '');
+  return files.filter((f) => short(f) === short(file)).length > 1 ? file : short(file);
+}
+
+/** Trains each kind on the same data; prints the comparison table and writes the report if asked. */
+async function compareModels(kinds: string[], o: CommonOptions, out: Output): Promise<void> {
+  const data = await loadData({ ...o, onProgress: out.download });
+  const rows: ReturnType<typeof metricsRow>[] = [];
+  const reportModels: ReportModel[] = [];
+  for (const kind of kinds) {
+    const { result, record } = await trainOne(kind, o, out, data);
+    rows.push(metricsRow(kind, result.test, record));
+    reportModels.push({ name: kind, record, labels: data.labels, explanations: reportExplanations(result.classifier) });
+    result.classifier.dispose();
+  }
+  if (o.report) await writeReport(o.report, { title: 'seqwasm: model comparison', models: reportModels });
+  out.result({ models: rows, report: o.report ?? null }, () => printTable(out, rows) + (o.report ? `\nreport ${o.report}` : ''));
+}
+
+/**
+ * predict and explain: texts from the arguments, --file or standard input, each run through the model
+ * (the shipped one unless --model names a file); one result per text, printed by `line`.
+ */
+function textCommand<R extends object>(program: Command, out: Output, name: string, description: string,
+  run: (clf: TextClassifier, texts: string[]) => R[], line: (result: R, text: string) => string): void {
+  program.command(name).description(description)
+    .argument('[texts...]', `texts to ${name}`)
+    .option('--model <file>', 'model file (default: the shipped model)')
+    .option('--file <file>', 'read texts from this file, one per line')
+    .option('--json', 'print the result as JSON')
+    .action(async (texts: string[], o: { model?: string; file?: string }) => {
+      const inputs = await readTexts(texts, o.file);
+      const { clf } = await loadClassifier(o.model);
+      const results = run(clf, inputs);
+      out.result(results.map((r, i) => ({ text: inputs[i], ...r })), () => results.map((r, i) => line(r, inputs[i]!)).join('\n'));
+      clf.dispose();
+    });
 }
 
 export function buildProgram(out: Output): Command {
   const program = new Command('seqwasm')
     .description('Train, evaluate and explain small sequence models (RNN, GRU, token MLPs, attention) in WebAssembly.')
-    .showHelpAfterError('(run with --help for usage)')
+    .version(VERSION)
     .configureOutput({ writeOut: (s) => out.write(s), writeErr: (s) => out.error(s) })
-    .exitOverride();
+    .exitOverride()
+    // every command has --json; results go to stdout as JSON, progress and status lines are silenced
+    .hook('preAction', (_, action) => {
+      out.json = !!action.opts().json;
+    });
 
   modelOptions(dataOptions(program.command('train').description('train a model on a labelled text set; save it with --out')))
-    .option('--out <file>', 'write the model file here (default model.safetensors)', 'model.safetensors')
+    .option('--out <file>', 'write the model file here', 'model.safetensors')
     .option('--report <file>', 'also write the HTML report')
     .option('--json', 'print the result as JSON')
     .action(async (o: CommonOptions) => {
-      out.json = !!o.json;
       const { result, record, data } = await trainOne(o.model!, o, out);
-      const explanations = DEMO_SENTENCES.slice(0, 4).map((s) => result.classifier.explain(s));
       await saveModelFile(o.out!, result.classifier.save(record));
-      if (o.report) await writeReport(o.report, { title: `seqwasm: ${o.model}`, models: [{ name: o.model!, record, explanations, labels: data.labels }] });
-      out.result({ ...metricsRow(o.model!, result.test, record), model: o.model, file: o.out, report: o.report ?? null, vocabulary: result.vocabulary },
+      if (o.report) await writeReport(o.report, { title: `seqwasm: ${o.model}`, models: [{ name: o.model!, record, explanations: reportExplanations(result.classifier), labels: data.labels }] });
+      out.result({ ...metricsRow(o.model!, result.test, record), file: o.out, report: o.report ?? null, vocabulary: result.vocabulary },
         () => printTable(out, [metricsRow(o.model!, result.test, record)]) + `\nsaved ${o.out}${o.report ? `, report ${o.report}` : ''}`);
       result.classifier.dispose();
     });
@@ -219,77 +299,39 @@ export function buildProgram(out: Output): Command {
     .option('--model <file>', 'model file (default: the shipped model)')
     .option('--json', 'print the result as JSON')
     .action(async (o: CommonOptions) => {
-      out.json = !!o.json;
       const { clf } = await loadClassifier(o.model);
       const data = await loadData({ ...o, onProgress: out.download });
-      const report = evaluate(clf.model, clf.batches([...data.test]));
-      out.result({ ...metricsRow(o.model ?? 'shipped', report), n: report.n, confusion: report.confusion },
-        () => printTable(out, [metricsRow(o.model ?? 'shipped', report)]));
+      const report = evaluate(clf.model, clf.batches(toModelLabels(data.test, data.labels, clf.labels)));
+      const name = o.model ?? 'shipped';
+      out.result({ ...metricsRow(name, report), precision: report.precision, recall: report.recall, n: report.n, labels: clf.labels, confusion: report.confusion },
+        () => printTable(out, [metricsRow(name, report)]));
       clf.dispose();
     });
 
-  program.command('predict').description('classify texts given as arguments, in --file (one per line) or on standard input')
-    .argument('[texts...]', 'texts to classify')
-    .option('--model <file>', 'model file (default: the shipped model)')
-    .option('--file <file>', 'read texts from this file, one per line')
-    .option('--json', 'print the result as JSON')
-    .action(async (texts: string[], o: { model?: string; file?: string; json?: boolean }) => {
-      out.json = !!o.json;
-      const { clf } = await loadClassifier(o.model);
-      const inputs = await readTexts(texts, o.file);
-      const predictions = clf.predict(inputs);
-      out.result(predictions.map((p, i) => ({ text: inputs[i], ...p })),
-        () => predictions.map((p, i) => `${p.label}\t${p.score.toFixed(3)}\t${inputs[i]}`).join('\n'));
-      clf.dispose();
-    });
-
-  program.command('explain').description('show how each word moves the prediction (texts as arguments, --file or stdin)')
-    .argument('[texts...]', 'texts to explain')
-    .option('--model <file>', 'model file (default: the shipped model)')
-    .option('--file <file>', 'read texts from this file, one per line')
-    .option('--json', 'print the result as JSON')
-    .action(async (texts: string[], o: { model?: string; file?: string; json?: boolean }) => {
-      out.json = !!o.json;
-      const { clf } = await loadClassifier(o.model);
-      const inputs = await readTexts(texts, o.file);
-      const explanations = inputs.map((t) => clf.explain(t));
-      out.result(explanations.map((e, i) => ({ text: inputs[i], ...e })), () => explanations.map((e) => explainLine(out, e)).join('\n'));
-      clf.dispose();
-    });
+  textCommand(program, out, 'predict', 'classify texts given as arguments, in --file (one per line) or on standard input',
+    (clf, texts) => clf.predict(texts), (p, text) => `${p.label}\t${p.score.toFixed(3)}\t${text}`);
+  textCommand(program, out, 'explain', 'show how each word moves the prediction (texts as arguments, --file or stdin)',
+    (clf, texts) => texts.map((t) => clf.explain(t)), (e) => explainLine(out, e));
 
   modelOptions(dataOptions(program.command('compare').description("train several models on the same data and print the exercise's comparison table")), false)
     .option('--models <list>', 'model kinds, comma-separated', KINDS.join(','))
     .option('--report <file>', 'write the HTML report with every model')
     .option('--json', 'print the result as JSON')
     .action(async (o: CommonOptions & { models: string }) => {
-      out.json = !!o.json;
       const kinds = o.models.split(',').map((k) => k.trim());
       for (const k of kinds) if (!(KINDS as readonly string[]).includes(k)) throw new ConfigError(`--models: unknown kind ${JSON.stringify(k)}`, `use ${KINDS.join(', ')}`);
-      const data = await loadData({ ...o, onProgress: out.download });
-      const rows: ReturnType<typeof metricsRow>[] = [];
-      const reportModels: ReportModel[] = [];
-      for (const kind of kinds) {
-        const { result, record } = await trainOne(kind, o, out, data);
-        rows.push(metricsRow(kind, result.test, record));
-        reportModels.push({ name: kind, record, labels: data.labels, explanations: DEMO_SENTENCES.slice(0, 4).map((s) => result.classifier.explain(s)) });
-        result.classifier.dispose();
-      }
-      if (o.report) await writeReport(o.report, { title: 'seqwasm: model comparison', models: reportModels });
-      out.result({ models: rows, report: o.report ?? null }, () => printTable(out, rows) + (o.report ? `\nreport ${o.report}` : ''));
+      await compareModels(kinds, o, out);
     });
 
   modelOptions(dataOptions(program.command('sweep').description('grid or random search over hidden size, widths and learning rate; prints the ranking')))
-    .option('--hiddens <list>', 'hidden sizes to try', '32,64,128')
-    .option('--lrs <list>', 'learning rates to try', '0.001,0.003')
-    .option('--widths-grid <lists>', 'widths to try, separated by ";", e.g. "64;64,64"')
+    .addOption(new Option('--hiddens <list>', 'hidden sizes to try').argParser(intList).default([32, 64, 128], '32,64,128'))
+    .addOption(new Option('--lrs <list>', 'learning rates to try').argParser(numList).default([0.001, 0.003], '0.001,0.003'))
+    .option('--widths-grid <lists>', 'widths to try, separated by ";", e.g. "64;64,64"', (v: string) => v.split(';').map(intList))
     .option('--random <n>', 'try n random configurations of the grid instead of all', int)
     .option('--json', 'print the result as JSON')
-    .action(async (o: CommonOptions & { hiddens: string; lrs: string; widthsGrid?: string; random?: number }) => {
-      out.json = !!o.json;
-      const hiddens = list(o.hiddens);
-      const lrs = o.lrs.split(',').map((s) => num(s.trim()));
-      const widthsGrid = o.widthsGrid ? o.widthsGrid.split(';').map((w) => w.trim()) : [undefined];
-      let grid = hiddens.flatMap((hidden) => lrs.flatMap((lr) => widthsGrid.map((widths) => ({ hidden, lr, widths }))));
+    .action(async (o: CommonOptions & { hiddens: number[]; lrs: number[]; widthsGrid?: number[][]; random?: number }) => {
+      const widthsGrid = o.widthsGrid ?? [undefined];
+      let grid = o.hiddens.flatMap((hidden) => o.lrs.flatMap((lr) => widthsGrid.map((widths) => ({ hidden, lr, widths }))));
       if (o.random !== undefined) {
         const { Rng } = await import('../rng.js');
         const rng = new Rng(o.seed ?? 1);
@@ -300,7 +342,8 @@ export function buildProgram(out: Output): Command {
       const rows: (ReturnType<typeof metricsRow> & { hidden: number; lr: number; widths?: string; validationLoss: number | null })[] = [];
       for (const point of grid) {
         const { result } = await trainOne(o.model!, { ...o, hidden: point.hidden, lr: point.lr, widths: point.widths ?? o.widths }, out, data);
-        rows.push({ ...point, validationLoss: result.training.best?.value ?? null, ...metricsRow(o.model!, result.test) });
+        rows.push({ hidden: point.hidden, lr: point.lr, ...(point.widths ? { widths: point.widths.join(',') } : {}),
+          validationLoss: result.training.best?.value ?? null, ...metricsRow(o.model!, result.test) });
         result.classifier.dispose();
       }
       // ranked by validation loss: the test set never chooses
@@ -310,28 +353,27 @@ export function buildProgram(out: Output): Command {
 
   const data = program.command('data').description('data sets');
   data.command('fetch').description('download a data set archive into the cache (or copy it from a mirror)')
-    .argument('<name>', 'imdb or glove')
-    .option('--cache-dir <dir>', 'cache directory')
-    .option('--mirror <dir|url>', 'a directory or URL holding the archive')
+    .addArgument(new Argument('<name>', 'the data set').choices(['imdb', 'glove']))
+    .option('--cache-dir <dir>', 'cache directory (default $SEQWASM_CACHE or ~/.cache/seqwasm)')
+    .option('--mirror <dir|url>', 'a directory or URL holding the archive under its official name (default $SEQWASM_MIRROR)')
+    .option('--sha256 <hex|none>', "the archive's expected SHA-256, for a mirror that holds another version (default: the official archive's); none skips the check", sha256)
     .option('--json', 'print the result as JSON')
-    .action(async (name: string, o: { cacheDir?: string; mirror?: string; json?: boolean }) => {
-      out.json = !!o.json;
-      if (name !== 'imdb' && name !== 'glove') throw new ConfigError(`unknown data set ${JSON.stringify(name)}`, 'use imdb or glove');
-      const path = await fetchDataset(name as DatasetName, { cacheDir: o.cacheDir, mirror: o.mirror, onProgress: out.download });
-      out.result({ name, path }, () => path);
+    .action(async (name: DatasetName, o: { cacheDir?: string; mirror?: string; sha256?: string }) => {
+      const path = await fetchDataset(name, { cacheDir: o.cacheDir, mirror: o.mirror, sha256: checksum(o.sha256), onProgress: out.download });
+      const bytes = (await stat(path)).size;
+      out.result({ name, path, bytes }, () => path);
     });
 
   program.command('report').description('write the HTML report of one or more trained model files')
     .argument('<models...>', 'model files written by `seqwasm train`')
     .option('--out <file>', 'report file', 'report.html')
     .option('--json', 'print the result as JSON')
-    .action(async (files: string[], o: { out: string; json?: boolean }) => {
-      out.json = !!o.json;
+    .action(async (files: string[], o: { out: string }) => {
       const models: ReportModel[] = [];
       for (const file of files) {
-        const { clf, training } = await loadClassifier(file);
-        if (!training) throw new ConfigError(`${file} holds no training record`, 'train it with `seqwasm train` to get curves and metrics');
-        models.push({ name: file, record: training, labels: clf.labels, explanations: DEMO_SENTENCES.slice(0, 4).map((s) => clf.explain(s)) });
+        const { clf, training } = await loadClassifier(file, 'a model file');
+        if (!training) throw new DataError('the model file holds no training record', { file }, 'train it with `seqwasm train` to get curves and metrics');
+        models.push({ name: modelName(file, files), record: training, labels: clf.labels, explanations: reportExplanations(clf) });
         clf.dispose();
       }
       await writeReport(o.out, { title: 'seqwasm report', models });
@@ -339,22 +381,15 @@ export function buildProgram(out: Output): Command {
     });
 
   modelOptions(dataOptions(program.command('demo').description('explain example sentences with the shipped model (no download); --train runs the exercise study')), false)
-    .option('--train', "train the exercise's five models on IMDB and print the comparison table")
+    .option('--train', "train the exercise's five models on IMDB and print the comparison table (takes the train options)")
     .option('--report <file>', 'report file', 'seqwasm-demo.html')
     .option('--json', 'print the result as JSON')
     .action(async (o: CommonOptions & { train?: boolean }) => {
-      out.json = !!o.json;
-      if (o.train) {
-        const sub = ['compare', '--models', KINDS.join(','), '--report', o.report!, ...(o.data ? ['--data', o.data] : []),
-          ...(o.limit ? ['--limit', String(o.limit)] : []), ...(o.epochs ? ['--epochs', String(o.epochs)] : []),
-          ...(o.vectors ? ['--vectors', o.vectors] : []), ...(o.json ? ['--json'] : [])];
-        await buildProgram(out).parseAsync(sub, { from: 'user' });
-        return;
-      }
+      if (o.train) return compareModels([...KINDS], o, out);
       const { clf, training } = await loadClassifier(undefined);
       const explanations: TextExplanation[] = DEMO_SENTENCES.map((s) => clf.explain(s));
       if (training) await writeReport(o.report!, { title: 'seqwasm demo: the shipped sentiment model', models: [{ name: 'shipped model', record: training, explanations, labels: clf.labels }] });
-      out.result({ metrics: training?.test ?? null, explanations: explanations.map((e, i) => ({ text: DEMO_SENTENCES[i], ...e })), report: training ? o.report : null },
+      out.result({ model: clf.model.config.kind, metrics: training?.test ?? null, explanations: explanations.map((e, i) => ({ text: DEMO_SENTENCES[i], ...e })), report: training ? o.report : null },
         () => [
           `the shipped model (${clf.model.config.kind}), trained on the IMDB training split:`,
           training ? `  test accuracy ${training.test.accuracy.toFixed(3)}, F1 ${training.test.f1.toFixed(3)}, ROC AUC ${training.test.rocAuc?.toFixed(3)}` : '',
@@ -365,6 +400,13 @@ export function buildProgram(out: Output): Command {
         ].join('\n'));
       clf.dispose();
     });
+
+  // a usage error ends with what to do: the failing command's own --help
+  const hint = (cmd: Command, path: string) => {
+    cmd.showHelpAfterError(`(run \`${path} --help\` to see the options)`);
+    for (const sub of cmd.commands) hint(sub, `${path} ${sub.name()}`);
+  };
+  hint(program, 'seqwasm');
   return program;
 }
 
