@@ -294,6 +294,15 @@ describe('compare and sweep', () => {
     expect(html).toContain('<h2>mlp</h2>');
   });
 
+  it('demo --train trains the exercise\'s five models on the given data and prints the comparison', async () => {
+    const report = join(dir, 'demo-train.html');
+    const result = await json<{ models: { model: string; accuracy: number; rocAuc: number; epochs: number }[]; report: string }>(
+      ['demo', '--train', ...IMDB, '--limit', '200', ...TINY, '--report', report]);
+    expect(result.models.map((m) => m.model)).toEqual(['rnn', 'gru', 'mlp', 'weighted-mlp', 'attention']);
+    for (const m of result.models) expect(inUnit(m.accuracy) && inUnit(m.rocAuc) && m.epochs === 1).toBe(true);
+    expect(readFileSync(report, 'utf8')).toContain('<h2>attention</h2>');
+  });
+
   it('sweep tries random points of the grid and ranks them by validation loss', async () => {
     const result = await json<{ ranking: { hidden: number; lr: number; validationLoss: number; accuracy: number; model: string }[] }>(
       ['sweep', ...IMDB, '--limit', '200', ...TINY, '--model', 'mlp', '--hiddens', '4,8', '--lrs', '0.01,0.003', '--random', '3']);
