@@ -24,8 +24,11 @@ for (const name of readdirSync(dir).sort()) {
     // a file whose tests failed is already counted by them
     const broken = (report.testResults ?? []).filter((file) =>
       file.status === 'failed' && !file.assertionResults?.some((test) => test.status === 'failed')).length;
-    // vitest also fails a run for errors outside any test (an unhandled rejection); count that once
-    const other = report.success === false && !report.numFailedTests && !broken && !empty ? 1 : 0;
+    // vitest also fails a run for errors outside any test (an unhandled rejection or exception), which its
+    // JSON report does not show (success stays true): the lane's exit code, saved by .ci/run, does; count it once
+    const rcFile = join(dir, name.replace(/\.json$/, '.rc'));
+    const exitedBadly = existsSync(rcFile) && readFileSync(rcFile, 'utf8').trim() !== '0';
+    const other = (report.success === false || exitedBadly) && !report.numFailedTests && !broken && !empty ? 1 : 0;
     const lost = broken + other + empty;
     const note = [empty && 'no tests ran', broken && `${broken} file(s) failed to run`, other && 'errors outside tests'].filter(Boolean);
     console.log(`${name}: ${report.numPassedTests} passed, ${report.numFailedTests + lost} failed${note.length ? ` (${note.join('; ')})` : ''}`);

@@ -65,12 +65,17 @@ export async function decodedBytes(input: DataInput, file?: string): Promise<Rea
     have += value.length;
   }
   const first = concat(head);
+  let restController!: ReadableStreamDefaultController<Uint8Array>;
+  let stopped = false;
   const rest = new ReadableStream<Uint8Array>({
     start(controller) {
+      restController = controller;
       if (first.length) controller.enqueue(first);
     },
     async pull(controller) {
+      if (stopped) return;
       const { done, value } = await reader.read();
+      if (stopped) return;
       if (done) controller.close();
       else controller.enqueue(value);
     },
@@ -79,7 +84,33 @@ export async function decodedBytes(input: DataInput, file?: string): Promise<Rea
     },
   });
   if (first[0] !== 0x1f || first[1] !== 0x8b) return rest;
-  return rest.pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>);
+  const gunzipped = rest.pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>).getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await gunzipped.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    async cancel() {
+      // Cancelling Node's DecompressionStream while zlib still has output makes Node throw an uncaught
+      // "Controller is already closed" from inside its stream adapter. So a reader that stops early
+      // ends the compressed input instead, and what zlib still holds is read and dropped.
+      stopped = true;
+      await reader.cancel().catch(() => undefined);
+      try {
+        restController.close();
+      } catch {
+        // already closed: the input had ended
+      }
+      void (async () => {
+        try {
+          while (!(await gunzipped.read()).done);
+        } catch {
+          // input cut short: the gzip stream ends with an error nobody is waiting for
+        }
+      })();
+    },
+  });
 }
 
 /** One Uint8Array of several. */
