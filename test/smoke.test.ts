@@ -16,6 +16,9 @@ it('runs in the runtime its lane names', () => {
   // the second Node lane must really be the second Node, not whatever `node` is on PATH
   const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
   if (inject('expectedLane') === 'node22') expect(node?.split('.')[0]).toBe('22');
+  // and the first Node lane must be the machine's Node (.ci/run names it), not the node package's on PATH
+  const machineNode = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.SEQWASM_EXPECT_NODE;
+  if (inject('expectedLane') === 'node' && machineNode) expect(`v${node}`).toBe(machineNode);
 });
 
 it('init() with no argument finds and loads the build this engine supports', async () => {
