@@ -78,6 +78,8 @@ export async function runSetting(name, setting, runtime, log = console.log) {
   const test = evaluate(clf.model, clf.batches(testSet.examples));
   const row = {
     name, setting, vocabulary: vocab.size, epochs: result.epochs, stopped: result.stopped, bestStep: result.best?.step,
+    // what chose the checkpoint (and may choose between settings): never the test split
+    validationLoss: result.best?.value,
     secondsPerEpoch: epochTimes.reduce((a, b) => a + b, 0) / epochTimes.length,
     test: { accuracy: test.accuracy, f1: test.f1, rocAuc: test.rocAuc, loss: test.loss },
     simd: runtime.simd,
