@@ -6,11 +6,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { arg } from './compare/shapes.mjs';
 import { machineLine, table, writeSection } from './markdown.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
-const rounds = quick ? '3' : (process.argv[process.argv.indexOf('--rounds') + 1] ?? '15');
+const rounds = quick ? '3' : arg('--rounds', '15');
 const models = quick ? 'gru,mlp' : 'rnn,gru,mlp,wmlp,atten2,atten5';
 const python = process.env.TORCH_PYTHON ?? '/usr/bin/python3';
 const openblas = '/usr/lib/x86_64-linux-gnu/openblas-openmp';
@@ -49,7 +50,7 @@ mkdirSync(join(here, 'results'), { recursive: true });
 writeFileSync(join(here, 'results', 'compare.json'), JSON.stringify(rows, null, 1));
 
 const find = (framework, model, hidden) => rows.find((r) => r.framework === framework && r.model === model && r.hidden === hidden);
-const fmt = (v, digits = 1) => (v === undefined ? '–' : v >= 100 ? v.toFixed(0) : v.toFixed(digits));
+const fmt = (v, digits = 1) => (v === undefined || v === null || Number.isNaN(v) ? '–' : v >= 100 ? v.toFixed(0) : v.toFixed(digits));
 const ratio = (a, b) => (a && b ? (a / b).toFixed(2) : '–');
 const body = [];
 const logRatios = { baseline: [], relaxed: [] };

@@ -6,6 +6,7 @@ import { createModel, createRuntime, Rng } from '../../dist/index.js';
 import { MODELS, arg, median } from './shapes.mjs';
 
 const rounds = Number(arg('--rounds', '15'));
+if (!(Number.isInteger(rounds) && rounds > 0)) throw new Error(`--rounds must be a positive whole number, got ${arg('--rounds', '15')}`);
 const simd = arg('--simd', 'baseline');
 const names = arg('--models', Object.keys(MODELS).join(',')).split(',');
 const hiddens = arg('--hidden', '64,128').split(',').map(Number);
