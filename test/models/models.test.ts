@@ -133,3 +133,20 @@ describe.each(configs)('%s', (name, config) => {
     model.dispose();
   });
 });
+
+describe('sigmoid Elman RNN over a long review', () => {
+  it('backward through time drops vanishing gradients before they turn subnormal (x86 is ~100× slower on subnormals)', () => {
+    const T = 300;
+    const batch = randomBatch(new Rng(11), 2, T, D, [T, T], false);
+    const model = createModel({ kind: 'rnn', input: D, hidden: 16, activation: 'sigmoid' }, { runtime: baseline, seed: 1 });
+    model.lossAndGrad(batch);
+    // the (B,T,H) gradients of the pre-activations the kernel wrote (a private buffer: read, never written)
+    const dgates = (model as unknown as { dgates: { view(): Float32Array } }).dgates.view().subarray(0, 2 * T * 16);
+    const subnormal = dgates.filter((v) => v !== 0 && Math.abs(v) < 1.1754943508222875e-38).length;
+    expect(subnormal).toBe(0);
+    // the gradient did vanish towards the start of the review, and is alive at its end
+    expect(dgates.subarray(0, 16).every((v) => v === 0)).toBe(true);
+    expect(dgates.subarray((T - 1) * 16, T * 16).some((v) => Math.abs(v) > 1e-6)).toBe(true);
+    model.dispose();
+  });
+});
