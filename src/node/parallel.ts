@@ -12,6 +12,7 @@ import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { ConfigError, ShapeError, ThreadError } from '../errors.js';
 import { checkBatch, type Batch, type BatchRequirements } from '../nn/batch.js';
 import type { SequenceModel } from '../nn/model.js';
+import { Tensor } from '../runtime/tensor.js';
 import type { TrainStepper } from '../train/train.js';
 import {
   CMD, CMD_STEP, CMD_STOP, CONTROL_BYTES, CORRECT, DONE, FULL_B, GEN, LOSS_BYTE, ROWS, SEQ, SHARD_B, SHARD_T,
@@ -69,6 +70,8 @@ export class ParallelTrainer implements TrainStepper {
   private readonly failed: Promise<never>;
   private busy = false;
   private disposed = false;
+  /** Room in the model's memory for one worker's gradients, added there by the SIMD axpy kernel. */
+  private scratch: Tensor | undefined;
   private mainShard: Batch | undefined;
   private mainCorrect = -1;
   private workerCorrect = 0;
@@ -208,6 +211,8 @@ export class ParallelTrainer implements TrainStepper {
     if (this.disposed) return;
     this.disposed = true;
     this.fail(new ThreadError('this parallel trainer was disposed'));
+    this.scratch?.dispose();
+    this.scratch = undefined;
     for (const lane of this.lanes) {
       Atomics.store(lane.ctrl, CMD, CMD_STOP);
       Atomics.add(lane.ctrl, SEQ, 1);
@@ -252,6 +257,11 @@ export class ParallelTrainer implements TrainStepper {
       lane.i32 = new Int32Array(data);
       lane.lay = lay;
       Atomics.add(lane.ctrl, GEN, 1);
+      const gradFloats = lay.bytes / 4 - lay.grads;
+      if (gradFloats > (this.scratch?.size ?? 0)) {
+        this.scratch?.dispose();
+        this.scratch = Tensor.alloc(this.model.runtime.arena, [gradFloats]);
+      }
     }
     const L = lane.lay;
     const { f32, i32 } = lane;
@@ -311,22 +321,25 @@ export class ParallelTrainer implements TrainStepper {
   private reduce(weighted: number): number {
     const t = this.traffic;
     const e = t.embedding;
-    const g = this.model.params.grads.view();
+    const k = this.model.runtime.kernels;
+    const grads = this.model.params.grads.ptr;
+    const scratch = this.scratch!;
     for (const lane of this.lanes) {
       if (lane.size === 0) continue;
       const { f32, i32 } = lane;
       const L = lane.lay!;
-      let at = L.grads;
+      const rows = e?.trainable ? lane.ctrl[ROWS]! : 0;
+      const n = t.denseGrads + rows * (e?.D ?? 0);
+      scratch.view().set(f32.subarray(L.grads, L.grads + n));
+      // y += 1·x is exactly y + x (one rounding, fused or not): the same sums as adding in float32
+      let at = scratch.ptr;
       for (const [a, b] of t.grads) {
-        for (let i = a; i < b; i++) g[i]! += f32[at++]!;
+        k.axpy(grads + a * 4, at, 1, b - a);
+        at += (b - a) * 4;
       }
-      if (e?.trainable) {
-        const rows = lane.ctrl[ROWS]!;
-        for (let r = 0; r < rows; r++) {
-          const base = e.offset + i32[L.rowIds + r]! * e.D;
-          for (let d = 0; d < e.D; d++) g[base + d]! += f32[at + d]!;
-          at += e.D;
-        }
+      for (let r = 0; r < rows; r++) {
+        k.axpy(grads + (e!.offset + i32[L.rowIds + r]! * e!.D) * 4, at, 1, e!.D);
+        at += e!.D * 4;
       }
       weighted += lane.loss[0]! * lane.size;
       this.workerCorrect += lane.ctrl[CORRECT]!;

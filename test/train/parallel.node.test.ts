@@ -295,7 +295,6 @@ describe('failures and dispose', () => {
     const exits = par.workers.map((w) => once(w, 'exit'));
     await par.dispose();
     await Promise.all(exits); // resolves only once each thread has really ended
-    for (const w of par.workers) expect(w.threadId).toBe(-1);
     await expect(par.lossAndGrad(batch)).rejects.toThrow(ThreadError);
     await par.dispose(); // twice is fine
     expect(Number.isFinite(model.trainStep(batch))).toBe(true);
