@@ -36,8 +36,7 @@ interface Lane {
   i32: Int32Array;
   lay: Layout | undefined;
   seq: number;
-  /** This step's shard: first row and row count (0: idle this step). */
-  start: number;
+  /** Rows of this step's shard (0: idle this step). */
   size: number;
 }
 
@@ -105,17 +104,13 @@ export class ParallelTrainer implements TrainStepper {
       });
       const lane: Lane = {
         worker, ctrl: new Int32Array(control), loss: new Float64Array(control, LOSS_BYTE, 1), port: port1,
-        f32: new Float32Array(0), i32: new Int32Array(0), lay: undefined, seq: 0, start: 0, size: 0,
+        f32: new Float32Array(0), i32: new Int32Array(0), lay: undefined, seq: 0, size: 0,
       };
       this.lanes.push(lane);
       ready.push(new Promise<void>((resolve, reject) => {
-        const onReady = (m: { type: string }) => {
-          if (m.type === 'ready') resolve();
-        };
-        worker.on('message', onReady);
         this.failed.catch(reject);
         worker.on('message', (m: ErrorMessage | { type: 'ready' }) => {
-          if (m.type !== 'error') return;
+          if (m.type === 'ready') return resolve();
           const cause = Object.assign(new Error(m.message), { name: m.name, stack: m.stack });
           this.fail(new ThreadError(`worker thread ${i} failed: ${m.name}: ${m.message}`, i,
             'the trainer cannot continue: dispose() it (the model keeps its last parameters)', { cause }));
@@ -160,28 +155,28 @@ export class ParallelTrainer implements TrainStepper {
     const base = Math.floor(B / n);
     const extra = B % n;
     const mainRows = base + (extra > 0 ? 1 : 0);
-    let start = mainRows;
-    for (let w = 0; w < this.lanes.length; w++) {
-      const lane = this.lanes[w]!;
-      const size = w + 1 < n ? base + (w + 1 < extra ? 1 : 0) : 0;
-      lane.start = start;
-      lane.size = size;
-      start += size;
-      if (size > 0) this.post(lane, batch, B, T);
-    }
+    for (const lane of this.lanes) lane.size = 0; // a lane counts as busy only once its job is posted
     this.busy = true;
-    for (const lane of this.lanes) if (lane.size > 0) lane.worker.ref(); // a step in flight keeps the process alive
     let mainLoss = 0;
-    let mainError: unknown;
+    let error: unknown;
     try {
-      this.mainShard = shard(batch, 0, mainRows, this.model.config.input);
-      try {
-        mainLoss = model.lossAndGrad(this.mainShard, { batchSize: B });
-      } catch (err) {
-        mainError = err;
+      let start = mainRows;
+      for (let w = 1; w < n; w++) {
+        const lane = this.lanes[w - 1]!;
+        const size = base + (w < extra ? 1 : 0);
+        this.post(lane, batch, start, size, B, T);
+        lane.worker.ref(); // a step in flight keeps the process alive
+        start += size;
       }
-      await this.waitForLanes(); // even after an error here: the workers must be done before the buffers are reused
-      if (mainError) throw mainError;
+      this.mainShard = shard(batch, 0, mainRows, this.model.config.input);
+      mainLoss = model.lossAndGrad(this.mainShard, { batchSize: B });
+    } catch (err) {
+      error = err;
+    }
+    try {
+      // even after an error: posted workers must finish before their buffers are written again
+      await this.waitForLanes();
+      if (error) throw error;
       return this.reduce(mainLoss * mainRows) / B;
     } finally {
       this.busy = false;
@@ -243,10 +238,9 @@ export class ParallelTrainer implements TrainStepper {
   }
 
   /** Writes a worker's shard and the current parameters into its buffer, then posts the job. */
-  private post(lane: Lane, batch: Batch, B: number, T: number): void {
+  private post(lane: Lane, batch: Batch, first: number, rows: number, B: number, T: number): void {
     const t = this.traffic;
     const D = this.model.config.input;
-    const rows = lane.size;
     const tokens = rows * T;
     if (!lane.lay || tokens > lane.lay.tokens || rows > lane.lay.B) {
       // grow to cover the old and the new shape, as a model re-plans, so alternating shapes allocate once
@@ -265,14 +259,14 @@ export class ParallelTrainer implements TrainStepper {
     }
     const L = lane.lay;
     const { f32, i32 } = lane;
-    const from = lane.start * T;
+    const from = first * T;
     const e = t.embedding;
     if (e) i32.set(batch.ids!.subarray(from, from + tokens), L.input);
     else f32.set(batch.x!.subarray(from * D, (from + tokens) * D), L.input);
     f32.set(batch.mask.subarray(from, from + tokens), L.mask);
     const labels = batch.labels!;
     const dst = this.model.config.loss === 'bce' ? f32 : i32;
-    for (let b = 0; b < rows; b++) dst[L.labels + b] = labels[lane.start + b]!;
+    for (let b = 0; b < rows; b++) dst[L.labels + b] = labels[first + b]!;
     // parameters: the dense runs, then each embedding row the shard's ids read, once
     const p = this.model.params.params.view();
     let at = L.params;
@@ -301,6 +295,7 @@ export class ParallelTrainer implements TrainStepper {
     c[ROWS] = count;
     c[CMD] = CMD_STEP;
     lane.seq = Atomics.add(c, SEQ, 1) + 1; // the seq-cst add publishes every write above
+    lane.size = rows;
     Atomics.notify(c, SEQ);
   }
 

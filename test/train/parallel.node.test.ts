@@ -128,7 +128,7 @@ describe('sharding', () => {
     model.dispose();
   });
 
-  it('B = 5 on 3 threads splits 2/2/1', async () => {
+  it('B = 5 on 3 threads splits 2/2/1, B = 2 leaves a thread idle', async () => {
     const model = createModel(config, { runtime: baseline, seed: 5 });
     const par = await parallel(model, 3);
     expect(par.workers.length).toBe(2);
@@ -136,6 +136,11 @@ describe('sharding', () => {
     const want = bySplit(batch, [2, 2, 1]);
     expect(await par.lossAndGrad(batch)).toBe(want.loss);
     expectIdentical('3 threads grads', model.params.grads.toArray(), want.grads);
+    // fewer rows than threads: one row each, the third thread idle
+    const two = batchFor(config, new Rng(5), 2);
+    const wantTwo = bySplit(two, [1, 1]);
+    expect(await par.lossAndGrad(two)).toBe(wantTwo.loss);
+    expectIdentical('B=2 on 3 threads grads', model.params.grads.toArray(), wantTwo.grads);
     model.dispose();
   });
 
