@@ -277,6 +277,10 @@ export class ParallelTrainer implements TrainStepper {
     let count = 0;
     if (e) {
       const ids = batch.ids!;
+      if (this.stampNow === 0x7fffffff) {
+        this.stamp.fill(0); // marks are Int32: start over rather than wrap
+        this.stampNow = 0;
+      }
       const mark = ++this.stampNow;
       for (let i = from; i < from + tokens; i++) {
         const id = ids[i]!;
