@@ -176,6 +176,7 @@ export class ParallelTrainer implements TrainStepper {
     try {
       // even after an error: posted workers must finish before their buffers are written again
       await this.waitForLanes();
+      if (this.failure) throw this.failure; // a trainer that failed meanwhile reports no step as done
       if (error) throw error;
       return this.reduce(mainLoss * mainRows) / B;
     } finally {

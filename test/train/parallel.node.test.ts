@@ -3,11 +3,13 @@
 // with and without embeddings and padding; training stays with single-threaded training over Adam
 // steps and inside train(); odd batches split as documented; failures and dispose behave.
 import { once } from 'node:events';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   ConfigError, createModel, Rng, ShapeError, train, type Batch, type BatchSource, type ModelConfig, type SequenceModel,
 } from '../../dist/index.js';
 import { createParallelTrainer, ThreadError, type ParallelTrainer } from '../../dist/node.js';
+import { CMD, CMD_STEP, CONTROL_BYTES, GEN, SEQ } from '../../dist/node/parallelShared.js';
 import { expectClose, expectIdentical, type Tolerance } from '../helpers/close.js';
 import { baseline } from '../helpers/runtime.js';
 import { randomBatch, smallConfigs } from '../models/helpers.js';
@@ -288,6 +290,43 @@ describe('failures and dispose', () => {
     expect((err as ThreadError).thread).toBe(1);
     expect((err as ThreadError).message).toMatch(/worker thread 1 exited/);
     await expect(par.trainStep(batch)).rejects.toBe(err);
+    await par.dispose();
+    model.dispose();
+  });
+
+  it('a worker whose job throws reports the error and ends', async () => {
+    // the worker script on its own, given a job it cannot do: a new buffer generation with no buffer sent
+    const model = createModel(config, { runtime: baseline });
+    const control = new SharedArrayBuffer(CONTROL_BYTES);
+    const { port1, port2 } = new MessageChannel();
+    const worker = new Worker(new URL('../../dist/node/parallelWorker.js', import.meta.url), {
+      workerData: { module: baseline.module, config: model.config, control, port: port2 }, transferList: [port2],
+    });
+    const messages: { type: string; name?: string; message?: string }[] = [];
+    worker.on('message', (m) => messages.push(m));
+    const exited = once(worker, 'exit');
+    while (!messages.some((m) => m.type === 'ready')) await new Promise((r) => setTimeout(r, 10));
+    const ctrl = new Int32Array(control);
+    Atomics.add(ctrl, GEN, 1);
+    Atomics.store(ctrl, CMD, CMD_STEP);
+    Atomics.add(ctrl, SEQ, 1);
+    Atomics.notify(ctrl, SEQ);
+    await exited;
+    expect(messages.find((m) => m.type === 'error')).toMatchObject({ name: 'Error', message: expect.stringMatching(/no data buffer/) });
+    port1.close();
+    model.dispose();
+  });
+
+  it("a worker's error message fails the step in flight with a ThreadError naming it", async () => {
+    const model = createModel(config, { runtime: baseline });
+    const par = await parallel(model);
+    const batch = batchFor(config, new Rng(1), 6);
+    const step = par.lossAndGrad(batch); // this thread's shard is done; the worker's may still run
+    par.workers[0]!.emit('message', { type: 'error', name: 'RangeError', message: 'out of bounds', stack: undefined });
+    const err = await step.then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ThreadError);
+    expect((err as ThreadError).message).toMatch(/worker thread 1 failed: RangeError: out of bounds/);
+    expect(((err as ThreadError).cause as Error).name).toBe('RangeError');
     await par.dispose();
     model.dispose();
   });
