@@ -56,6 +56,16 @@ export class ConfigError extends SeqwasmError {
   }
 }
 
+/** A worker thread of parallel training failed, exited or was used after `dispose()`. */
+export class ThreadError extends SeqwasmError {
+  /** The failing worker (1-based: thread 0 is the calling thread), when one is to blame. */
+  readonly thread: number | undefined;
+  constructor(message: string, thread?: number, hint?: string, options?: { cause?: unknown }) {
+    super('THREAD', message, hint, options);
+    this.thread = thread;
+  }
+}
+
 function formatLocation({ file, line, field }: DataLocation): string {
   const place = [file, line].filter((p) => p !== undefined).join(':');
   const parts = [place, field === undefined ? '' : `field "${field}"`].filter(Boolean);

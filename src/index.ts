@@ -8,7 +8,7 @@ export type { DType } from './runtime/tensor.js';
 export { ParamTable } from './runtime/params.js';
 export type { ParamSpec, ParamEntry, Init } from './runtime/params.js';
 export { Rng } from './rng.js';
-export { SeqwasmError, InitError, ShapeError, DataError, ModelFileError, ConfigError } from './errors.js';
+export { SeqwasmError, InitError, ShapeError, DataError, ModelFileError, ConfigError, ThreadError } from './errors.js';
 export type { DataLocation } from './errors.js';
 // `evaluate(model, data)` at the top level belongs to the training API (see ARCHITECTURE.md), so the
 // metrics' label-level `evaluate` is exported here as `evaluateMulticlass`, and as `metrics.evaluate`.
@@ -35,7 +35,7 @@ export type {
 export { createOptimizer } from './train/optim.js';
 export type { Optimizer, OptimizerConfig, OptimizerState, ResolvedOptimizerConfig } from './train/optim.js';
 export { train, epochOrder } from './train/train.js';
-export type { TrainOptions, TrainResult, Checkpoint, BatchSource, StepInfo, EvalInfo, EpochInfo, Metric, StopReason } from './train/train.js';
+export type { TrainOptions, TrainResult, TrainStepper, Checkpoint, BatchSource, StepInfo, EvalInfo, EpochInfo, Metric, StopReason } from './train/train.js';
 export { evaluate, predictAll } from './train/evaluate.js';
 export { learningRate } from './train/schedule.js';
 export type { Schedule } from './train/schedule.js';

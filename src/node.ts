@@ -6,3 +6,6 @@ export { fetchDataset, defaultCacheDir, fileSink, sha256File, DATASETS } from '.
 export type { DatasetName, FetchOptions, Progress } from './node/fetch.js';
 export { writeReport, chartJsSource } from './node/report.js';
 export { writeFileAtomic } from './node/files.js';
+export { createParallelTrainer, ParallelTrainer } from './node/parallel.js';
+export type { ParallelOptions } from './node/parallel.js';
+export { ThreadError } from './errors.js';

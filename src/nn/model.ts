@@ -136,15 +136,21 @@ export abstract class SequenceModel {
   /**
    * Zeroes the gradients, then forward + backward: gradients are left in `params.grads`. Returns the
    * loss. With `inputGradient`, dL/dx is computed too (read it with `inputGradient()`).
+   *
+   * `batchSize` (default `batch.B`) divides the summed per-example losses for the gradients: a shard
+   * of a larger batch passes the whole batch's size, so the shards' gradients add up to the batch's
+   * (parallel training). The returned loss is always the mean over `batch`.
    */
-  lossAndGrad(batch: Batch, options?: { inputGradient?: boolean }): number {
+  lossAndGrad(batch: Batch, options?: { inputGradient?: boolean; batchSize?: number }): number {
     this.load(batch, true);
     const { B, T } = batch;
+    const of = options?.batchSize ?? B;
+    if (!(Number.isInteger(of) && of >= B)) throw new ConfigError(`lossAndGrad: batchSize must be an integer ≥ batch.B (${B}), got ${of}`);
     this.runForward(B, T);
     const loss = this.computeLoss(B);
     this.params.zeroGrads();
     this.plan!.zeroGrads();
-    const scale = 1 / B;
+    const scale = 1 / of;
     if (this.config.loss === 'bce') this.k.bceBackward(this.dlogits.ptr, this.logitsPtr, this.labelsF32.ptr, B, scale);
     else this.k.crossEntropyBackward(this.dlogits.ptr, this.probs.ptr, this.labelsI32.ptr, B, this.C, scale);
     this.runBackward(B, T, this.needsInputGradient || options?.inputGradient === true);

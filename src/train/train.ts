@@ -49,6 +49,21 @@ export interface TrainOptions {
   checkpoint?: { every?: number; save: (checkpoint: Checkpoint) => void | Promise<void> };
   /** Continue a run from a checkpoint (same model config, data and options). */
   resume?: Checkpoint;
+  /**
+   * Computes each batch's loss and gradients in place of `model.lossAndGrad`, e.g. a parallel trainer
+   * from `seqwasm/node`; clipping, the optimizer step and everything else stay here.
+   */
+  stepper?: TrainStepper;
+}
+
+/** What `train` needs to have a batch's gradients computed elsewhere (e.g. on several threads). */
+export interface TrainStepper {
+  /** The model whose `params.grads` receive the gradients. */
+  readonly model: SequenceModel;
+  /** The batch's mean loss; leaves the gradients of that mean in `model.params.grads`. */
+  lossAndGrad(batch: Batch): number | Promise<number>;
+  /** Correct predictions of the last `lossAndGrad` batch (the running training accuracy). */
+  correctInLastBatch(batch: Batch): number;
 }
 
 export interface StepInfo {
@@ -128,6 +143,8 @@ export async function train(model: SequenceModel, data: BatchSource, options: Tr
   if (options.earlyStopping && !options.validation) {
     throw new ConfigError('earlyStopping needs a validation set', 'pass options.validation (e.g. from stratifiedSplit)');
   }
+  const stepper = options.stepper;
+  if (stepper && stepper.model !== model) throw new ConfigError('options.stepper belongs to another model', 'make the stepper from this model');
   const metric: Metric = options.earlyStopping?.metric ?? 'loss';
   const keepBest = options.keepBest ?? !!options.validation;
   const batchesPerEpoch = Math.ceil(data.size / batchSize);
@@ -221,7 +238,8 @@ export async function train(model: SequenceModel, data: BatchSource, options: Tr
         break outer;
       }
       model.optimizer.lr = options.schedule ? learningRate(options.schedule, baseLr, step, totalSteps) : baseLr;
-      const loss = model.lossAndGrad(batch);
+      // awaited only when there is a stepper: the single-threaded loop stays free of per-step promises
+      const loss = stepper ? await stepper.lossAndGrad(batch) : model.lossAndGrad(batch);
       const gradNorm = model.optimizer.clipGradNorm(model.clipNorm ?? Infinity);
       if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
         divergence = `${Number.isFinite(loss) ? 'gradient norm' : 'loss'} is ${Number.isFinite(loss) ? gradNorm : loss} at step ${step + 1}`;
@@ -236,7 +254,7 @@ export async function train(model: SequenceModel, data: BatchSource, options: Tr
       step++;
       batchIndex++;
       epochLossSum += loss * batch.B;
-      epochCorrect += model.correctInLastBatch(batch);
+      epochCorrect += (stepper ?? model).correctInLastBatch(batch);
       epochSeen += batch.B;
       if (options.onStep) {
         const seconds = (performance.now() - started) / 1000;
