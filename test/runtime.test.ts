@@ -64,6 +64,16 @@ describe('Arena', () => {
     expect(new Float32Array(arena.memory.buffer, c, 500).every((x) => x === 0)).toBe(true);
   });
 
+  it('zeroes a block that reuses written memory and extends into memory never handed out', () => {
+    const arena = new Arena(new WebAssembly.Memory({ initial: 1 }), 0);
+    const a = arena.alloc(1000);
+    new Float32Array(arena.memory.buffer, a, 1000).fill(3);
+    arena.release(a);
+    const b = arena.alloc(50_000); // starts where a was, runs past the high-water mark, grows the memory
+    expect(b).toBe(a);
+    expect(new Float32Array(arena.memory.buffer, b, 50_000).every((x) => x === 0)).toBe(true);
+  });
+
   it('grows memory when needed and keeps its high-water mark', () => {
     const memory = new WebAssembly.Memory({ initial: 1 });
     const arena = new Arena(memory, 0);

@@ -56,6 +56,8 @@ const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b
  */
 /** A run of string characters that need no check: no quote, backslash, control character or surrogate. */
 const PLAIN = /[^"\\\u0000-\u001f\ud800-\udfff]*/y;
+/** A whole JSON string of plain characters and escapes other than surrogate escapes. */
+const STRING = /"(?:[^"\\\u0000-\u001f\ud800-\udfff]|\\["\\/bfnrt]|\\u(?![dD][89abcdefABCDEF])[0-9a-fA-F]{4})*"/y;
 
 export function parseJson(text: string, what = 'JSON'): JsonValue {
   let i = 0;
@@ -73,6 +75,16 @@ export function parseJson(text: string, what = 'JSON'): JsonValue {
   const describe = (at: number) => (at >= n ? 'end of text' : JSON.stringify(text[at]));
 
   const parseString = (): string => {
+    // a string the strict rules below would accept anyway (no raw control characters or surrogates,
+    // no surrogate escapes) is matched and decoded in native code: a cold isolate would otherwise
+    // interpret this loop over a model file's tens of kilobytes of vocabulary
+    STRING.lastIndex = i;
+    if (STRING.test(text)) {
+      const end = STRING.lastIndex;
+      const value = JSON.parse(text.slice(i, end)) as string;
+      i = end;
+      return value;
+    }
     const start = i; // at the opening quote
     i++;
     let out = '';

@@ -62,6 +62,9 @@ export class Arena {
       }
       break;
     }
+    // memory above the high-water mark was never handed out, and wasm memory starts and grows zeroed:
+    // only the part below it needs clearing (a model file's megabytes of fresh parameters need none)
+    const pristine = this.highWaterMark;
     if (ptr < 0) {
       ptr = this.top;
       this.top += size;
@@ -69,7 +72,8 @@ export class Arena {
       this.highWaterMark = Math.max(this.highWaterMark, this.top);
     }
     this.live.set(ptr, size);
-    new Uint8Array(this.memory.buffer, ptr, size).fill(0);
+    const dirtyEnd = Math.min(ptr + size, pristine);
+    if (dirtyEnd > ptr) new Uint8Array(this.memory.buffer, ptr, dirtyEnd - ptr).fill(0);
     return ptr;
   }
 
