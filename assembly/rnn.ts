@@ -34,14 +34,14 @@ export function rnnForward(hprev: usize, hlast: usize, gates: usize, packed: usi
   }
 }
 
+/** Gradients smaller than this are dropped in the recurrence (their products with W_hh stay normal floats). */
+const TINY: f32 = 1e-30;
+
 /**
  * dhlast (B,H): dL/dh_T on entry, the running dL/dh (dL/dh_0 at the end). Writes dgates (B,T,H) =
  * dL/da_t; the caller forms dW_ih, db, dW_hh (with hprev) and dx by GEMMs over all steps.
  * packedT is W_hh packed for multiplying by W (not Wᵀ).
  */
-/** Gradients smaller than this are dropped in the recurrence (their products with W_hh stay normal floats). */
-const TINY: f32 = 1e-30;
-
 export function rnnBackward(dgates: usize, dhlast: usize, gates: usize, packedT: usize, mask: usize,
   B: i32, T: i32, H: i32, act: i32, work: usize): void {
   for (let t = T - 1; t >= 0; t--) {

@@ -50,15 +50,13 @@ const C = {
 
 const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
+/** A whole JSON string of plain characters and escapes other than surrogate escapes. */
+const STRING = /"(?:[^"\\\u0000-\u001f\ud800-\udfff]|\\["\\/bfnrt]|\\u(?![dD][89abcdefABCDEF])[0-9a-fA-F]{4})*"/y;
+
 /**
  * Parses `text` as exactly one JSON value followed only by JSON whitespace (the safetensors header's
  * padding). Throws ModelFileError naming `what` and the character offset of the first problem.
  */
-/** A run of string characters that need no check: no quote, backslash, control character or surrogate. */
-const PLAIN = /[^"\\\u0000-\u001f\ud800-\udfff]*/y;
-/** A whole JSON string of plain characters and escapes other than surrogate escapes. */
-const STRING = /"(?:[^"\\\u0000-\u001f\ud800-\udfff]|\\["\\/bfnrt]|\\u(?![dD][89abcdefABCDEF])[0-9a-fA-F]{4})*"/y;
-
 export function parseJson(text: string, what = 'JSON'): JsonValue {
   let i = 0;
   const n = text.length;
@@ -106,11 +104,7 @@ export function parseJson(text: string, what = 'JSON'): JsonValue {
         continue;
       }
       if (c !== C.Backslash) {
-        // skip the rest of a plain run in native code: a cold isolate interprets this loop, and the
-        // model files' vocabularies are tens of kilobytes of strings
-        PLAIN.lastIndex = i + 1;
-        PLAIN.test(text);
-        i = PLAIN.lastIndex;
+        i++;
         continue;
       }
       out += text.slice(run, i);
