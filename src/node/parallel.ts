@@ -195,10 +195,10 @@ export class ParallelTrainer implements TrainStepper {
     return loss;
   }
 
-  /** Correct predictions in the last `lossAndGrad` batch, over every shard. */
-  correctInLastBatch(batch: Batch): number {
+  /** Correct predictions in the last `lossAndGrad` batch (the one it was given), over every shard. */
+  correctInLastBatch(_batch: Batch): number {
     if (this.mainShard === undefined) return 0;
-    if (this.mainCorrect < 0) this.mainCorrect = this.model.correctInLastBatch(this.mainShard === batch ? batch : this.mainShard);
+    if (this.mainCorrect < 0) this.mainCorrect = this.model.correctInLastBatch(this.mainShard);
     return this.mainCorrect + this.workerCorrect;
   }
 

@@ -50,7 +50,7 @@ export class ParamTable {
   readonly grads: Tensor;
   private readonly byName: Map<string, ParamEntry>;
 
-  /** `rng` undefined: every parameter starts at zero, for a caller that sets them all next (a loaded file). */
+  /** `rng` undefined: every parameter stays at zero (the arena's blocks are zeroed), for a caller that sets them all next (a loaded file). */
   constructor(arena: Arena, specs: readonly ParamSpec[], rng: Rng | undefined) {
     this.arena = arena;
     const ordered = [...specs.filter((s) => s.trainable !== false), ...specs.filter((s) => s.trainable === false)];
@@ -75,7 +75,6 @@ export class ParamTable {
     this.grads = Tensor.alloc(arena, [this.trainableSize]);
     // initialise in declaration order, so adding a frozen parameter never changes the others' values
     if (rng) for (const spec of specs) this.initialize(spec, rng);
-    else this.params.view().fill(0);
   }
 
   entry(name: string): ParamEntry {
