@@ -36,9 +36,7 @@ export async function loadData(options: DataOptions): Promise<ExperimentData> {
   try {
     info = await stat(path);
   } catch (err) {
-    // a missing file is a failed run (exit 1) that names the file, like every other unreadable input
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : (err as Error).message;
-    throw new DataError(`${reason} (given as --data)`, { file: path }, 'pass an aclImdb .tar.gz or folder, a .csv/.tsv/.jsonl file, or "imdb"', { cause: err });
+    throw userFileError(err, path, '--data', 'pass an aclImdb .tar.gz or folder, a .csv/.tsv/.jsonl file, or "imdb"', 'no such file or folder');
   }
   const limit = (set: Example[]) => (options.limit ? set.slice(0, options.limit) : set);
   if (info.isDirectory() || /\.(tar\.gz|tgz|tar)$/i.test(path)) {
@@ -59,6 +57,15 @@ export async function loadData(options: DataOptions): Promise<ExperimentData> {
   }
   const { train, test } = stratifiedSplit(set.examples, { test: options.testFraction ?? 0.2, seed: options.seed ?? 1 });
   return { train: limit(train), test: limit(test), labels: set.labels };
+}
+
+/**
+ * A file or folder the user named could not be read: a failed run (exit 1) naming it and the option it
+ * came from, like every other unreadable input.
+ */
+export function userFileError(err: unknown, file: string, option: string, hint: string, missing = 'no such file'): DataError {
+  const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? missing : (err as Error).message;
+  return new DataError(`${reason} (given as ${option})`, { file }, hint, { cause: err });
 }
 
 /** --sha256 as fetchDataset takes it: 'none' skips the check, nothing means the official archive's. */

@@ -19,7 +19,7 @@ import { saveModelFile } from '../node/modelFile.js';
 import { fetchDataset, type DatasetName } from '../node/fetch.js';
 import { writeReport } from '../node/report.js';
 import type { ReportModel } from '../report/html.js';
-import { checksum, loadData, vectorSource, type DataOptions } from './data.js';
+import { checksum, loadData, userFileError, vectorSource, type DataOptions } from './data.js';
 import { explainLine, printTable, Progress, type Output } from './output.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -188,8 +188,7 @@ async function readUserFile(file: string, option: string, hint: string): Promise
   try {
     return await readFile(file);
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
-    throw new DataError(`${reason} (given as ${option})`, { file }, hint, { cause: err });
+    throw userFileError(err, file, option, hint);
   }
 }
 
