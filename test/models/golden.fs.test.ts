@@ -1,8 +1,9 @@
 // The wasm models against PyTorch (scripts/golden.py fixtures: forward, every gradient, dx, 3 Adam
 // steps) and against the float64 reference on shapes far larger than the fixtures.
 import { describe, expect, it } from 'vitest';
-import { fixtures, type Fixture } from '../helpers/fixtures.js';
-import { createModel, Rng, type Batch, type ModelConfig, type Runtime, type SequenceModel } from '../../dist/index.js';
+import { batchOf, loadFixture } from '../helpers/fixture.js';
+import { fixtures } from '../helpers/fixtures.js';
+import { createModel, Rng, type ModelConfig, type Runtime } from '../../dist/index.js';
 import { expectClose, type Tolerance } from '../helpers/close.js';
 import { baseline, relaxed } from '../helpers/runtime.js';
 import { referenceModel } from '../reference/models.js';
@@ -12,21 +13,11 @@ import { referenceModel } from '../reference/models.js';
 const FORWARD: Tolerance = { atol: 1e-6, rtol: 1e-5 };
 const GRADIENT: Tolerance = { atol: 1e-5, rtol: 1e-4 };
 
-function load(model: SequenceModel, params: Record<string, { data: ArrayLike<number> } | ArrayLike<number>>): void {
-  for (const [name, p] of Object.entries(params)) model.params.setParam(name, 'data' in p ? p.data : p);
-  model.parametersChanged();
-}
-
-function batchOf(f: Fixture): Batch {
-  const bce = f.config.loss === 'bce';
-  return { B: f.B, T: f.T, x: Float32Array.from(f.x), mask: Float32Array.from(f.mask), labels: bce ? Float32Array.from(f.targets) : Int32Array.from(f.targets) };
-}
-
 describe.each([['baseline', baseline], ['relaxed', relaxed!]] as [string, Runtime][])('wasm models vs PyTorch (%s build)', (_, runtime) => {
   describe.each(fixtures.map((f) => [f.name, f] as const))('%s', (_name, f) => {
     it('forward, loss, every parameter gradient and dx', () => {
       const model = createModel(f.config, { runtime });
-      load(model, f.params);
+      loadFixture(model, f);
       const batch = batchOf(f);
       const loss = model.lossAndGrad(batch);
       expect(Math.abs(loss - f.outputs.loss)).toBeLessThanOrEqual(FORWARD.atol + FORWARD.rtol * Math.abs(f.outputs.loss));
@@ -42,7 +33,7 @@ describe.each([['baseline', baseline], ['relaxed', relaxed!]] as [string, Runtim
 
     it('dx, the gradient with respect to the input vectors', () => {
       const model = createModel(f.config, { runtime });
-      load(model, f.params);
+      loadFixture(model, f);
       const batch = batchOf(f);
       model.lossAndGrad(batch, { inputGradient: true });
       expectClose('dx', model.inputGradient(batch), f.dx, GRADIENT);
@@ -51,7 +42,7 @@ describe.each([['baseline', baseline], ['relaxed', relaxed!]] as [string, Runtim
 
     it('three Adam steps (lr 1e-3) give PyTorch\'s parameters and losses', () => {
       const model = createModel(f.config, { runtime, optimizer: { kind: 'adam', lr: f.adam.lr } });
-      load(model, f.params);
+      loadFixture(model, f);
       const batch = batchOf(f);
       const losses = [0, 1, 2].map(() => model.trainStep(batch));
       expectClose('losses', losses, f.adam.losses, FORWARD);

@@ -4,8 +4,8 @@
 // one committed snapshot (__snapshots__/hashes.test.ts.snap, written by the Node lane with
 // `vitest run -u test/models/hashes.test.ts`). A runtime that rounds one float differently fails here.
 import { expect, it } from 'vitest';
-import { createModel, type Batch, type SequenceModel } from '../../dist/index.js';
-import type { Fixture } from '../helpers/fixture.js';
+import { createModel } from '../../dist/index.js';
+import { batchOf, loadFixture, type Fixture } from '../helpers/fixture.js';
 import { baseline } from '../helpers/runtime.js';
 
 // Vite (which serves the tests in every lane) bundles the fixtures: no file system needed in a browser
@@ -22,22 +22,12 @@ async function sha256(parts: ArrayLike<number>[]): Promise<string> {
   return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-function load(model: SequenceModel, f: Fixture): void {
-  for (const [name, p] of Object.entries(f.params)) model.params.setParam(name, p.data);
-  model.parametersChanged();
-}
-
-function batchOf(f: Fixture): Batch {
-  const labels = f.config.loss === 'bce' ? Float32Array.from(f.targets) : Int32Array.from(f.targets);
-  return { B: f.B, T: f.T, x: Float32Array.from(f.x), mask: Float32Array.from(f.mask), labels };
-}
-
 /** Everything the baseline build computes for one fixture, hashed: one hash per stage, to say which one moved. */
 async function hashes(f: Fixture): Promise<Record<string, string>> {
   const batch = batchOf(f);
   const model = createModel(f.config, { runtime: baseline, optimizer: { kind: 'adam', lr: f.adam.lr } });
   try {
-    load(model, f);
+    loadFixture(model, f);
     const logits = Float32Array.from(model.forward(batch));
     const e = model.explain(batch);
     const explanation = [e.subScores, e.tokenWeights, e.attention].filter((a): a is Float32Array => a !== undefined).map((a) => Float32Array.from(a));
